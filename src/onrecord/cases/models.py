@@ -1,0 +1,228 @@
+"""The case and what it holds.
+
+Evidence points at a vault blob by its SHA-256; items (messages, posts, comments, emails,
+SMS) point back to the evidence they came from and where inside it. Every change here is
+mirrored by an entry in the case's custody log (``onrecord.cases.records``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from onrecord.vault.models import Blob
+
+JURISDICTION = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+
+
+def validate_jurisdiction(value: str) -> None:
+    if not JURISDICTION.match(value):
+        raise ValidationError(
+            f"{value!r} is not a jurisdiction code: use a country code with an optional region, "
+            "such as US-CA, GB or AU-NSW."
+        )
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            f"{value!r} is not a time zone name: use one such as America/Los_Angeles, "
+            "Europe/London or UTC."
+        ) from None
+
+
+class Case(models.Model):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    jurisdiction = models.CharField(max_length=16, validators=[validate_jurisdiction])
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"case {self.pk}: {self.title}"
+
+    @property
+    def log_name(self) -> str:
+        """The name of this case's custody log."""
+        return f"case-{self.uid.hex}"
+
+
+class Party(models.Model):
+    class Role(models.TextChoices):
+        VICTIM = "victim"
+        SUSPECT = "suspect"
+        WITNESS = "witness"
+        HELPER = "helper"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    name = models.CharField(max_length=200)
+    note = models.TextField(blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.name}"
+
+
+class Account(models.Model):
+    """An account on a platform; a stable platform id, when known, identifies it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accounts")
+    platform = models.CharField(max_length=64)
+    handle = models.CharField(max_length=300, blank=True, default="")
+    platform_id = models.CharField(max_length=200, null=True, blank=True)
+    display_name = models.CharField(max_length=300, blank=True, default="")
+    url = models.TextField(blank=True, default="")
+    party = models.ForeignKey(
+        Party, on_delete=models.SET_NULL, null=True, blank=True, related_name="accounts"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "platform", "platform_id"],
+                condition=models.Q(platform_id__isnull=False),
+                name="account_platform_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.handle or self.platform_id}"
+
+
+class Evidence(models.Model):
+    """One exhibit: bytes acquired into a case, with how, when and by whom.
+
+    The fields describe the first acquisition; acquiring the same bytes again adds an
+    ``Acquisition``. The blob is shared across cases; the exhibit is the case's own.
+    """
+
+    class Kind(models.TextChoices):
+        SCREENSHOT = "screenshot"
+        IMAGE = "image"
+        VIDEO = "video"
+        AUDIO = "audio"
+        PDF = "pdf"
+        DOCUMENT = "document"
+        EMAIL = "email"
+        EXPORT = "export"
+        WEB_CAPTURE = "web-capture"
+        OTHER = "other"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    exhibit = models.PositiveIntegerField()
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="evidence")
+    size = models.BigIntegerField()
+    media_type = models.CharField(max_length=200)
+    original_name = models.TextField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    source_url = models.TextField(blank=True, default="")
+    acquired_at = models.DateTimeField()
+    acquired_by = models.CharField(max_length=200)
+    method = models.CharField(max_length=32)
+    tool = models.CharField(max_length=100)
+    tool_version = models.CharField(max_length=50)
+    note = models.TextField(blank=True, default="")
+    log_index = models.BigIntegerField()
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "exhibit"], name="evidence_exhibit"),
+            models.UniqueConstraint(fields=["case", "blob"], name="evidence_blob_once"),
+        ]
+        ordering = ["case", "exhibit"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return f"exhibit {self.exhibit}: {self.original_name}"
+
+    @property
+    def sha256(self) -> str:
+        return str(self.blob_id)
+
+
+class Acquisition(models.Model):
+    """A later acquisition of bytes the case already holds (stored once, recorded again)."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="acquisitions")
+    original_name = models.TextField()
+    source_url = models.TextField(blank=True, default="")
+    acquired_at = models.DateTimeField()
+    acquired_by = models.CharField(max_length=200)
+    method = models.CharField(max_length=32)
+    tool = models.CharField(max_length=100)
+    tool_version = models.CharField(max_length=50)
+    note = models.TextField(blank=True, default="")
+    log_index = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"acquisition of exhibit {self.evidence_id} at {self.acquired_at}"
+
+
+class Item(models.Model):
+    """A message, post, comment, email or SMS, and where in the evidence it was found."""
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message"
+        POST = "post"
+        COMMENT = "comment"
+        EMAIL = "email"
+        SMS = "sms"
+        OTHER = "other"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="items")
+    platform = models.CharField(max_length=64)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    author = models.ForeignKey(
+        Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
+    recipients = models.JSONField(default=list, blank=True)
+    text = models.TextField(blank=True, default="")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at_original = models.CharField(max_length=200, blank=True, default="")
+    time_zone_assumed = models.BooleanField(default=False)
+    url = models.TextField(blank=True, default="")
+    platform_id = models.CharField(max_length=200, null=True, blank=True)
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+    )
+    evidence = models.ForeignKey(
+        Evidence, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
+    position = models.CharField(max_length=500, blank=True, default="")
+    log_index = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "sent_at"], name="item_case_time")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} on {self.platform}"
+
+
+class JournalEntry(models.Model):
+    """What happened on a day, what it did to the person, and what it cost (damages)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="journal")
+    date = models.DateField()
+    what_happened = models.TextField()
+    impact = models.TextField(blank=True, default="")
+    cost = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True, default="")
+    log_index = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["case", "date", "id"]
+        verbose_name_plural = "journal entries"
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.what_happened[:40]}"

@@ -1,0 +1,1 @@
+"""The vault: evidence blobs, encryption, the custody log and verification."""

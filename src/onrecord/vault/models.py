@@ -1,0 +1,65 @@
+"""What the vault keeps in its database: blobs, custody-log entries and signed tree heads.
+
+The custody log of each case (and one for the vault itself) is a list of entries of
+canonical JSON; their RFC 6962 leaf hashes form a Merkle tree whose heads are signed.
+Entries are only ever inserted: nothing in onrecord updates or deletes one, except
+``purge`` of a whole case, which leaves a record of the purge in the vault's own log.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+VAULT_LOG = "vault"
+
+
+class Blob(models.Model):
+    """Stored bytes, content-addressed by the SHA-256 of the exact bytes acquired."""
+
+    sha256 = models.CharField(primary_key=True, max_length=64)
+    size = models.BigIntegerField()
+    stored_name = models.CharField(max_length=64, unique=True)
+    encrypted = models.BooleanField()
+    stored_at = models.DateTimeField()
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"blob {self.sha256[:12]} ({self.size} bytes)"
+
+
+class LogEntry(models.Model):
+    """One entry of a custody log: canonical JSON and its RFC 6962 leaf hash."""
+
+    log = models.CharField(max_length=64)
+    index = models.BigIntegerField()
+    data = models.TextField()
+    leaf_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["log", "index"], name="log_entry_position"),
+        ]
+        ordering = ["log", "index"]
+
+    def __str__(self) -> str:
+        return f"{self.log}#{self.index}"
+
+
+class TreeHead(models.Model):
+    """A signed tree head: the size and root of one custody log at a moment."""
+
+    log = models.CharField(max_length=64)
+    tree_size = models.BigIntegerField()
+    root_hash = models.CharField(max_length=64)
+    timestamp = models.DateTimeField()
+    key_id = models.CharField(max_length=64)
+    signature = models.CharField(max_length=128)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["log", "tree_size"], name="tree_head_size"),
+        ]
+        ordering = ["log", "tree_size"]
+
+    def __str__(self) -> str:
+        return f"{self.log} head {self.tree_size}"

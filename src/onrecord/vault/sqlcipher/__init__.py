@@ -1,0 +1,1 @@
+"""Django database backend for SQLCipher: Django's SQLite backend, keyed on connect."""

@@ -1,0 +1,86 @@
+"""SQLCipher backend: Django's sqlite3 backend over ``sqlcipher3`` with a raw key.
+
+``OPTIONS["key"]`` is the 32-byte database key in hex; it is sent as
+``PRAGMA key = "x'...'"`` before anything else touches the file, then the key is
+proved by reading the schema, so a wrong key fails at connect with a clear error.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import re
+from collections.abc import Iterable, Mapping
+from itertools import tee
+from typing import Any
+
+import sqlcipher3.dbapi2 as Database
+from django.db.backends.sqlite3 import base as sqlite_base
+from django.db.backends.sqlite3._functions import register as register_functions
+from django.utils.dateparse import parse_date, parse_datetime, parse_time
+
+from onrecord.errors import VaultLockedError
+
+Database.register_converter("bool", b"1".__eq__)
+Database.register_converter("date", sqlite_base.decoder(parse_date))
+Database.register_converter("time", sqlite_base.decoder(parse_time))
+Database.register_converter("datetime", sqlite_base.decoder(parse_datetime))
+Database.register_converter("timestamp", sqlite_base.decoder(parse_datetime))
+Database.register_adapter(decimal.Decimal, str)
+Database.register_adapter(datetime.date, sqlite_base.adapt_date)
+Database.register_adapter(datetime.datetime, sqlite_base.adapt_datetime)
+
+_HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
+
+
+class SQLCipherCursorWrapper(Database.Cursor):  # type: ignore[misc]  # untyped C base
+    """Django's format/pyformat parameter styles on a sqlcipher3 cursor."""
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        if params is None:
+            return super().execute(query)
+        names = list(params) if isinstance(params, Mapping) else None
+        return super().execute(self.convert_query(query, param_names=names), params)
+
+    def executemany(self, query: str, param_list: Iterable[Any]) -> Any:
+        peek, param_list = tee(iter(param_list))
+        first = next(peek, None)
+        names = list(first) if first and isinstance(first, Mapping) else None
+        return super().executemany(self.convert_query(query, param_names=names), param_list)
+
+    def convert_query(self, query: str, *, param_names: list[str] | None = None) -> str:
+        return sqlite_base.SQLiteCursorWrapper.convert_query(  # type: ignore[no-any-return]
+            self, query, param_names=param_names
+        )
+
+
+class DatabaseWrapper(sqlite_base.DatabaseWrapper):
+    vendor = "sqlite"
+    display_name = "SQLCipher"
+    Database = Database
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        key = str(self.settings_dict["OPTIONS"].get("key", ""))
+        if not _HEX_KEY.match(key):
+            raise VaultLockedError("The vault's database key is missing or malformed.")
+        params = {k: v for k, v in conn_params.items() if k != "key"}
+        conn = Database.connect(**params)
+        conn.execute(f"PRAGMA key = \"x'{key}'\"")
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except Database.DatabaseError:
+            conn.close()
+            raise VaultLockedError(
+                "The vault's database does not open with this key: the passphrase is wrong "
+                "or the database file was altered. Nothing was changed."
+            ) from None
+        register_functions(conn)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA legacy_alter_table = OFF")
+        for init_command in self.init_commands:
+            if init_command := init_command.strip():
+                conn.execute(init_command)
+        return conn
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        return self.connection.cursor(factory=SQLCipherCursorWrapper)
