@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from onrecord.errors import ProofError
+from onrecord.vault import merkle
 from onrecord.vault.merkle import (
     EMPTY_ROOT,
     consistency_proof,
@@ -283,3 +284,16 @@ def test_large_tree() -> None:
     old = 65_537
     old_root = root_from_leaf_hashes(hashes[:old])
     verify_consistency(old, len(hashes), old_root, root, consistency_proof(hashes, old))
+
+
+def test_roots_at_sizes_match_root_of_each_prefix() -> None:
+    hashes = [merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(300)]
+    sizes = list(range(0, 301, 7)) + [1, 2, 3, 64, 127, 128, 129, 255, 256, 257, 300]
+    roots = merkle.roots_at_sizes(hashes, sizes)
+    for size in sizes:
+        assert roots[size] == merkle.root_from_leaf_hashes(hashes[:size]), size
+
+
+def test_roots_at_sizes_rejects_sizes_beyond_the_leaves() -> None:
+    with pytest.raises(ValueError):
+        merkle.roots_at_sizes([merkle.leaf_hash(b"a")], [2])

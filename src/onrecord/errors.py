@@ -11,6 +11,7 @@ Every error a person can meet says what happened and what to do next; the CLI pr
      │    ├── VaultNotFoundError   no vault at ONRECORD_HOME: run ``onrecord init``
      │    ├── VaultLockedError     wrong passphrase or recovery key: nothing changed
      │    ├── StorageFullError     the disk filled while writing: nothing half-stored
+     │    ├── DatabaseAlteredError the database file fails authentication or its checks
      │    └── CaseNotFoundError    no case with that number or title
      ├── IntegrityError            stored bytes do not match what was recorded
      │    └── TamperedError        an encrypted chunk failed authentication
@@ -47,6 +48,10 @@ class StorageFullError(VaultError):
     """The disk filled while writing; the partial write was removed."""
 
 
+class DatabaseAlteredError(VaultError):
+    """The database file was changed outside onrecord (fails authentication)."""
+
+
 class CaseNotFoundError(VaultError):
     """No case matches the reference given."""
 
@@ -70,6 +75,7 @@ class InputError(OnrecordError):
 __all__ = [
     "CaseNotFoundError",
     "ConfigError",
+    "DatabaseAlteredError",
     "InputError",
     "IntegrityError",
     "OnrecordError",

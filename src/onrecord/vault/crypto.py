@@ -28,8 +28,8 @@ import json
 import os
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from dataclasses import asdict, dataclass
+from typing import BinaryIO
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
@@ -51,11 +51,11 @@ BLOB_SALT_SIZE = 32
 HEADER_SIZE = len(BLOB_MAGIC) + BLOB_SALT_SIZE
 _SEALED_CHUNK = CHUNK_SIZE + TAG_SIZE
 
-_WRONG_PASSPHRASE = (
+_MSG_LOCKED = (
     "The passphrase does not unlock this vault. Nothing was changed. "
     "Check the passphrase (it is case-sensitive) or use the recovery key."
 )
-_WRONG_RECOVERY = (
+_MSG_RECOVERY_LOCKED = (
     "The recovery key does not unlock this vault. Nothing was changed. "
     "Check that you typed every group of the key exactly as it was shown."
 )
@@ -91,19 +91,13 @@ class KeyFile:
 
     def to_json(self) -> bytes:
         def slot(s: KeySlot | None) -> dict[str, str] | None:
-            if s is None:
-                return None
-            return {"salt": _b64(s.salt), "nonce": _b64(s.nonce), "wrapped_key": _b64(s.wrapped_key)}
+            return None if s is None else {k: _b64(v) for k, v in asdict(s).items()}
 
         doc = {
             "format": "onrecord-keys",
             "version": self.version,
             "kdf": self.kdf,
-            "kdf_params": {
-                "memory_kib": self.params.memory_kib,
-                "time_cost": self.params.time_cost,
-                "parallelism": self.params.parallelism,
-            },
+            "kdf_params": asdict(self.params),
             "slots": {"passphrase": slot(self.passphrase), "recovery": slot(self.recovery)},
         }
         return json.dumps(doc, indent=2).encode("utf-8") + b"\n"
@@ -112,7 +106,7 @@ class KeyFile:
     def from_json(cls, data: bytes) -> KeyFile:
         try:
             return _parse_key_file(data)
-        except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as exc:
+        except (ValueError, LookupError, TypeError, AttributeError, RecursionError) as exc:
             detail = f"the field {exc} is missing" if isinstance(exc, KeyError) else str(exc)
             raise VaultError(
                 f"The key file (keys.json) is damaged or is not an onrecord key file: {detail}. "
@@ -125,19 +119,19 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(value: object, name: str, size: int) -> bytes:
-    if not isinstance(value, str):
-        raise ValueError(f"{name} is missing or not a string")
-    raw = base64.b64decode(value.encode("ascii"), validate=True)
+    try:
+        if not isinstance(value, str):
+            raise ValueError(name)
+        raw = base64.b64decode(value.encode("ascii"), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(f"{name} is missing or not valid base64") from None
     if len(raw) != size:
         raise ValueError(f"{name} is {len(raw)} bytes, expected {size}")
     return raw
 
 
-def _int(obj: dict[str, Any], name: str, low: int, high: int) -> int:
-    value = obj[name]
-    if type(value) is not int or not low <= value <= high:
-        raise ValueError(f"kdf_params.{name} must be an integer from {low} to {high}")
-    return value
+_PARAM_LIMITS = {"memory_kib": (8, 4 * 1024 * 1024), "time_cost": (1, 100), "parallelism": (1, 64)}
+_SLOT_SIZES = {"salt": SALT_SIZE, "nonce": NONCE_SIZE, "wrapped_key": KEY_SIZE + TAG_SIZE}
 
 
 def _parse_key_file(data: bytes) -> KeyFile:
@@ -152,23 +146,19 @@ def _parse_key_file(data: bytes) -> KeyFile:
     if doc.get("kdf") != KDF_NAME:
         raise ValueError(f"unknown key derivation {doc.get('kdf')!r}, expected {KDF_NAME!r}")
     kp = doc["kdf_params"]
-    parallelism = _int(kp, "parallelism", 1, 64)
-    params = KdfParams(
-        memory_kib=_int(kp, "memory_kib", 8 * parallelism, 4 * 1024 * 1024),
-        time_cost=_int(kp, "time_cost", 1, 100),
-        parallelism=parallelism,
-    )
+    for name, (low, high) in _PARAM_LIMITS.items():
+        if type(kp[name]) is not int or not low <= kp[name] <= high:
+            raise ValueError(f"kdf_params.{name} must be an integer from {low} to {high}")
+    params = KdfParams(kp["memory_kib"], kp["time_cost"], kp["parallelism"])
+    if params.memory_kib < 8 * params.parallelism:
+        raise ValueError("kdf_params.memory_kib must be at least 8 * parallelism")
     slots = doc["slots"]
 
     def slot(name: str) -> KeySlot:
         s = slots[name]
         if not isinstance(s, dict):
             raise ValueError(f"slot {name!r} is missing")
-        return KeySlot(
-            salt=_unb64(s.get("salt"), f"{name}.salt", SALT_SIZE),
-            nonce=_unb64(s.get("nonce"), f"{name}.nonce", NONCE_SIZE),
-            wrapped_key=_unb64(s.get("wrapped_key"), f"{name}.wrapped_key", KEY_SIZE + TAG_SIZE),
-        )
+        return KeySlot(**{f: _unb64(s.get(f), f"{name}.{f}", n) for f, n in _SLOT_SIZES.items()})
 
     recovery = slot("recovery") if slots.get("recovery") is not None else None
     return KeyFile(params=params, passphrase=slot("passphrase"), recovery=recovery)
@@ -215,7 +205,9 @@ def _wrap_passphrase(master_key: bytes, passphrase: str, params: KdfParams) -> K
     if not passphrase:
         raise VaultError("The passphrase is empty. Choose a passphrase to protect the vault.")
     salt = os.urandom(SALT_SIZE)
-    return _wrap(derive_kek(_passphrase_bytes(passphrase), salt, params), salt, master_key, "passphrase")
+    return _wrap(
+        derive_kek(_passphrase_bytes(passphrase), salt, params), salt, master_key, "passphrase"
+    )
 
 
 def _recovery_kek(recovery_secret: bytes, salt: bytes) -> bytes:
@@ -266,7 +258,7 @@ def unlock(key_file: KeyFile, passphrase: str) -> bytes:
     """Master key from the passphrase, or VaultLockedError."""
     slot = key_file.passphrase
     kek = derive_kek(_passphrase_bytes(passphrase), slot.salt, key_file.params)
-    return _unwrap(kek, slot, "passphrase", _WRONG_PASSPHRASE)
+    return _unwrap(kek, slot, "passphrase", _MSG_LOCKED)
 
 
 def unlock_with_recovery(key_file: KeyFile, recovery_key: str) -> bytes:
@@ -278,7 +270,7 @@ def unlock_with_recovery(key_file: KeyFile, recovery_key: str) -> bytes:
             "unlock it. Nothing was changed."
         )
     kek = _recovery_kek(parse_recovery_key(recovery_key), slot.salt)
-    return _unwrap(kek, slot, "recovery", _WRONG_RECOVERY)
+    return _unwrap(kek, slot, "recovery", _MSG_RECOVERY_LOCKED)
 
 
 def rewrap(key_file: KeyFile, master_key: bytes, new_passphrase: str, params: KdfParams) -> KeyFile:
@@ -328,69 +320,72 @@ def _blob_aead(master_key: bytes, header: bytes) -> AESGCM:
 
 
 class BlobEncryptor:
-    """Streaming encryptor: write ``header()``, then every ``update()``, then ``finalize()``."""
+    """Streaming encryptor: write ``header()``, then every ``update()``, then ``finalize()``.
+
+    Pending plaintext sits in one preallocated chunk buffer, and chunks are sealed into one
+    reused output buffer: fresh multi-MiB allocations per call cost more than AES-GCM.
+    """
 
     def __init__(self, master_key: bytes) -> None:
         self._header = BLOB_MAGIC + os.urandom(BLOB_SALT_SIZE)
         self._aead = _blob_aead(master_key, self._header)
-        self._buf = bytearray()
+        self._buf = bytearray(CHUNK_SIZE)
+        self._fill = 0
+        self._out = bytearray()
         self._index = 0
         self._done = False
 
     def header(self) -> bytes:
         return self._header
 
-    def _seal(self, chunk: bytes | bytearray | memoryview, final: bool) -> bytes:
-        out = self._aead.encrypt(_nonce(self._index), chunk, _aad(self._header, self._index, final))
+    def _seal(self, chunk: bytes | bytearray | memoryview, final: bool, dest: memoryview) -> int:
+        nonce, aad = _nonce(self._index), _aad(self._header, self._index, final)
         self._index += 1
-        return out
+        return self._aead.encrypt_into(nonce, chunk, aad, dest)
 
     def update(self, data: bytes | bytearray | memoryview) -> bytes:
         """Buffer ``data``; return the ciphertext of every chunk now known not to be last."""
         if self._done:
             raise ValueError("BlobEncryptor already finalized")
         view = memoryview(data).cast("B")
-        out: list[bytes] = []
-        buf = self._buf
-        if buf:
-            take = min(CHUNK_SIZE - len(buf), len(view))
-            buf += view[:take]
+        count = max(0, (self._fill + len(view) - 1) // CHUNK_SIZE)  # chunks known not last
+        if len(self._out) < count * _SEALED_CHUNK:
+            self._out = bytearray(count * _SEALED_CHUNK)
+        out = memoryview(self._out)
+        pos = 0
+        while view:
+            if self._fill == CHUNK_SIZE:  # full, and more data follows
+                pos += self._seal(self._buf, False, out[pos : pos + _SEALED_CHUNK])
+                self._fill = 0
+            if self._fill == 0 and len(view) > CHUNK_SIZE:
+                pos += self._seal(view[:CHUNK_SIZE], False, out[pos : pos + _SEALED_CHUNK])
+                view = view[CHUNK_SIZE:]
+                continue
+            take = min(CHUNK_SIZE - self._fill, len(view))
+            self._buf[self._fill : self._fill + take] = view[:take]
+            self._fill += take
             view = view[take:]
-            if not view:
-                return b""
-            out.append(self._seal(buf, final=False))  # buf is full and more data follows
-            buf.clear()
-        while len(view) > CHUNK_SIZE:
-            out.append(self._seal(view[:CHUNK_SIZE], final=False))
-            view = view[CHUNK_SIZE:]
-        buf += view
-        if len(out) == 1:
-            return out[0]
-        return b"".join(out)
+        return bytes(out[:pos])
 
     def finalize(self) -> bytes:
         """Ciphertext of the last chunk (final flag set); no update() after this."""
         if self._done:
             raise ValueError("BlobEncryptor already finalized")
         self._done = True
-        out = self._seal(self._buf, final=True)
-        self._buf = bytearray()
-        return out
+        out = bytearray(self._fill + TAG_SIZE)
+        self._seal(memoryview(self._buf)[: self._fill], True, memoryview(out))
+        self._buf = self._out = bytearray()
+        return bytes(out)
 
 
 def _read_exact(stream: BinaryIO, size: int) -> bytes:
-    data = stream.read(size)
-    if len(data) == size or not data:
-        return data
-    parts = [data]
-    got = len(data)
-    while got < size:
-        more = stream.read(size - got)
-        if not more:
-            break
+    """Read ``size`` bytes, fewer only at end of stream (streams may return short reads)."""
+    parts = [stream.read(size)]
+    got = len(parts[0])
+    while 0 < got < size and (more := stream.read(size - got)):
         parts.append(more)
         got += len(more)
-    return b"".join(parts)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def iter_decrypt(master_key: bytes, stream: BinaryIO) -> Iterator[bytes]:
@@ -409,33 +404,29 @@ def iter_decrypt(master_key: bytes, stream: BinaryIO) -> Iterator[bytes]:
     index = 0
     block = _read_exact(stream, _SEALED_CHUNK)
     if not block:
-        raise TamperedError("the blob ends before its final chunk: it was truncated after the header")
+        raise TamperedError(
+            "the blob ends before its final chunk: it was truncated after the header"
+        )
     while True:
-        nxt = _read_exact(stream, _SEALED_CHUNK) if len(block) == _SEALED_CHUNK else b""
-        if not nxt:  # the last chunk in the file: it must be the final one
-            plain = open_chunk(block, index, final=True)
-            if plain is not None:
-                yield plain
-                return
-            if open_chunk(block, index, final=False) is not None:
+        # Only a chunk at the very end of the file may carry the final flag.
+        last = len(block) < _SEALED_CHUNK or not (nxt := _read_exact(stream, _SEALED_CHUNK))
+        plain = open_chunk(block, index, final=last)
+        if plain is None:
+            if open_chunk(block, index, final=not last) is None:
+                how = "altered, truncated or extended" if last else "altered"
+                raise TamperedError(
+                    f"chunk {index} failed authentication: the blob was {how}, "
+                    "or chunks were reordered or swapped"
+                )
+            if last:
                 raise TamperedError(
                     f"the blob ends before its final chunk: it was truncated after chunk {index}"
                 )
             raise TamperedError(
-                f"chunk {index} failed authentication: the blob was altered, truncated or "
-                "extended, or chunks were reordered or swapped"
-            )
-        plain = open_chunk(block, index, final=False)
-        if plain is None:
-            if open_chunk(block, index, final=True) is not None:
-                raise TamperedError(
-                    f"data after the final chunk: chunk {index} is the blob's last chunk but "
-                    "more bytes follow it"
-                )
-            raise TamperedError(
-                f"chunk {index} failed authentication: the blob was altered, or chunks were "
-                "reordered or swapped"
+                f"data after the final chunk: chunk {index} is the blob's last chunk "
+                "but more bytes follow it"
             )
         yield plain
-        block = nxt
-        index += 1
+        if last:
+            return
+        block, index = nxt, index + 1

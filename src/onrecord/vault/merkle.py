@@ -218,3 +218,30 @@ __all__ = [
     "verify_consistency",
     "verify_inclusion",
 ]
+
+
+def roots_at_sizes(leaf_hashes: Sequence[bytes], sizes: Sequence[int]) -> dict[int, bytes]:
+    """The root of every prefix named in ``sizes``, in one pass over the leaves.
+
+    Keeps the perfect subtrees of the prefix seen so far (the "frontier"); the RFC 6962
+    root of a prefix folds them from the right, so each requested root costs O(log n).
+    """
+    wanted = set(sizes)
+    if any(s < 0 or s > len(leaf_hashes) for s in wanted):
+        raise ValueError("every size must be between 0 and the number of leaves")
+    roots: dict[int, bytes] = {}
+    if 0 in wanted:
+        roots[0] = EMPTY_ROOT
+    frontier: list[tuple[int, bytes]] = []  # (height, hash), heights strictly decreasing
+    for count, leaf in enumerate(leaf_hashes, start=1):
+        height, node = 0, leaf
+        while frontier and frontier[-1][0] == height:
+            node = node_hash(frontier.pop()[1], node)
+            height += 1
+        frontier.append((height, node))
+        if count in wanted:
+            root = frontier[-1][1]
+            for _, left in reversed(frontier[:-1]):
+                root = node_hash(left, root)
+            roots[count] = root
+    return roots

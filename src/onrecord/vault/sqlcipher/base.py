@@ -19,7 +19,7 @@ from django.db.backends.sqlite3 import base as sqlite_base
 from django.db.backends.sqlite3._functions import register as register_functions
 from django.utils.dateparse import parse_date, parse_datetime, parse_time
 
-from onrecord.errors import VaultLockedError
+from onrecord.errors import DatabaseAlteredError, VaultLockedError
 
 Database.register_converter("bool", b"1".__eq__)
 Database.register_converter("date", sqlite_base.decoder(parse_date))
@@ -70,9 +70,9 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except Database.DatabaseError:
             conn.close()
-            raise VaultLockedError(
-                "The vault's database does not open with this key: the passphrase is wrong "
-                "or the database file was altered. Nothing was changed."
+            raise DatabaseAlteredError(
+                "The vault's database file does not open with the vault's key: it was altered "
+                "or damaged outside onrecord. Restore onrecord.db from a backup."
             ) from None
         register_functions(conn)
         conn.execute("PRAGMA foreign_keys = ON")

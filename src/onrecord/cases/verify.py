@@ -1,0 +1,134 @@
+"""``onrecord verify``: the vault's own checks plus what every case's records claim.
+
+For each case: its custody log and signed heads; every exhibit, acquisition, item and
+journal entry against the log entry that recorded it (a row changed, added or removed
+outside onrecord shows here); and every exhibit's bytes re-hashed from its blob.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.db import DatabaseError
+
+from onrecord.cases.models import Acquisition, Case, Evidence, Item, JournalEntry
+from onrecord.cases.records import digest, item_fields, journal_fields
+from onrecord.vault.custody import entry_body
+from onrecord.vault.home import Vault
+from onrecord.vault.models import VAULT_LOG, LogEntry
+from onrecord.vault.verify import Check, check_blob, check_database, check_log
+
+Progress = Callable[[int], None]
+
+
+def verify(vault: Vault, case: Case | None = None, progress: Progress | None = None) -> list[Check]:
+    """Every check; ``case`` limits it to one case (plus the database file)."""
+    checks = [check_database()]
+    if checks[0].state != "ok" and "cannot be read" in checks[0].detail:
+        checks.append(Check("everything else", "could not check", "the database cannot be read"))
+        return checks
+    if case is None:
+        checks += check_log(VAULT_LOG, vault.verifier, "the vault")
+    try:
+        cases = [case] if case is not None else list(Case.objects.order_by("pk"))
+    except DatabaseError as exc:
+        return [*checks, Check("cases", "could not check", str(exc))]
+    for one in cases:
+        checks += check_log(one.log_name, vault.verifier, f"case {one.pk}")
+        checks += check_records(one)
+        checks += check_exhibits(vault, one, progress)
+    return checks
+
+
+def bytes_to_verify(case: Case | None = None) -> int:
+    query = Evidence.objects.filter(purged_at=None)
+    if case is not None:
+        query = query.filter(case=case)
+    return sum(query.values_list("size", flat=True))
+
+
+def check_exhibits(vault: Vault, case: Case, progress: Progress | None) -> Iterator[Check]:
+    for evidence in Evidence.objects.filter(case=case).order_by("exhibit"):
+        subject = f"case {case.pk}, exhibit {evidence.exhibit} ({evidence.original_name})"
+        if evidence.purged_at is not None:
+            yield Check(subject, "ok", f"purged on {evidence.purged_at:%Y-%m-%d}, as logged")
+            continue
+        yield check_blob(vault.blobs, evidence.blob_id, evidence.size, subject, progress)
+
+
+def check_records(case: Case) -> list[Check]:
+    """Each row against the entry that recorded it, and each entry against its row."""
+    entries = {e.index: entry_body(e) for e in LogEntry.objects.filter(log=case.log_name)}
+    problems: list[Check] = []
+    claimed: set[int] = set()
+
+    def expect(subject: str, index: int, wanted: dict[str, Any]) -> None:
+        body = entries.get(index)
+        claimed.add(index)
+        if body is None:
+            problems.append(Check(subject, "altered", "no custody-log entry records it"))
+            return
+        for key, value in wanted.items():
+            if body.get(key) != value:
+                problems.append(
+                    Check(
+                        subject,
+                        "altered",
+                        f"{key} is {value!r} in the database but {body.get(key)!r} in the "
+                        f"custody log (entry {index})",
+                    )
+                )
+                return
+
+    case_number = f"case {case.pk}"
+    for ev in Evidence.objects.filter(case=case):
+        expect(
+            f"{case_number}, exhibit {ev.exhibit} record",
+            ev.log_index,
+            {"action": "evidence.add", "exhibit": ev.exhibit, "sha256": ev.blob_id,
+             "size": ev.size, "original_name": ev.original_name},
+        )
+    for acq in Acquisition.objects.filter(evidence__case=case).select_related("evidence"):
+        expect(
+            f"{case_number}, exhibit {acq.evidence.exhibit} acquisition {acq.pk}",
+            acq.log_index,
+            {"action": "evidence.reacquire", "sha256": acq.evidence.blob_id,
+             "original_name": acq.original_name},
+        )
+    for item in Item.objects.filter(case=case):
+        expect(
+            f"{case_number}, item {item.pk}",
+            item.log_index,
+            {"action": "item.add", "item": item.pk, "digest": digest(item_fields(item))},
+        )
+    for journal in JournalEntry.objects.filter(case=case):
+        expect(
+            f"{case_number}, journal entry {journal.pk}",
+            journal.log_index,
+            {"action": "journal.add", "journal_entry": journal.pk,
+             "digest": digest(journal_fields(journal))},
+        )
+    recorded_rows = {
+        "evidence.add": "exhibit",
+        "item.add": "item",
+        "journal.add": "journal_entry",
+    }
+    purged = {b.get("exhibit") for b in entries.values() if b.get("action") == "evidence.purge"}
+    for index, body in sorted(entries.items()):
+        key = recorded_rows.get(str(body.get("action")))
+        if key is None or index in claimed:
+            continue
+        if body.get("action") == "item.add" and body.get("exhibit") in purged - {None}:
+            continue  # items read from a purged exhibit are deleted with it, as logged
+        problems.append(
+            Check(
+                f"{case_number}, {key.replace('_', ' ')} {body.get(key)}",
+                "missing",
+                f"recorded in custody-log entry {index} but gone from the database",
+            )
+        )
+    if not problems:
+        return [Check(f"{case_number} records", "ok", "every record matches its log entry")]
+    return problems
+

@@ -1,0 +1,46 @@
+"""``onrecord demo``: a vault with a synthetic case, and a look at what was made."""
+
+from __future__ import annotations
+
+import click
+
+from onrecord.cli.session import Session
+from onrecord.vault.home import Vault
+
+pass_session = click.make_pass_decorator(Session)
+
+
+@click.command()
+@pass_session
+@click.pass_context
+def demo(ctx: click.Context, session: Session) -> None:
+    """Create the vault if needed and a demo case from synthetic data, then show it."""
+    from onrecord.cases.verify import verify
+    from onrecord.cli.case_commands import case_show
+    from onrecord.cli.vault_commands import init
+    from onrecord.demo import build_demo_case, existing_demo_case
+
+    home = session.config.home
+    if not Vault.exists(home):
+        ctx.invoke(init)
+    vault = session.open_vault()
+    case = existing_demo_case()
+    if case is None:
+        case = build_demo_case(vault, session.config.operator)
+        click.echo(f"\nBuilt the demo case (number {case.pk}) from synthetic data.\n")
+    else:
+        click.echo(f"\nThe demo case is already in this vault (number {case.pk}).\n")
+    ctx.invoke(case_show, case_ref=str(case.pk), as_json=False)
+    head = vault.log(case.log_name).latest_head()
+    if head is not None:
+        click.echo(f"\nCustody log: {head.tree_size} entries under a signed head "
+                   f"(root {head.root_hash[:16]}…).")
+    checks = verify(vault, case)
+    bad = [c for c in checks if not c.is_ok]
+    click.echo(f"Verify: {len(checks) - len(bad)} of {len(checks)} checks ok.")
+    click.echo(
+        f"\nVault: {home}\nNext: onrecord log {case.pk}   ·   onrecord verify   ·   "
+        f"onrecord add {case.pk} FILE...   ·   onrecord --help"
+    )
+    if bad:
+        raise click.exceptions.Exit(1)
