@@ -288,7 +288,7 @@ def test_large_tree() -> None:
 
 def test_roots_at_sizes_match_root_of_each_prefix() -> None:
     hashes = [merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(300)]
-    sizes = list(range(0, 301, 7)) + [1, 2, 3, 64, 127, 128, 129, 255, 256, 257, 300]
+    sizes = [*list(range(0, 301, 7)), 1, 2, 3, 64, 127, 128, 129, 255, 256, 257, 300]
     roots = merkle.roots_at_sizes(hashes, sizes)
     for size in sizes:
         assert roots[size] == merkle.root_from_leaf_hashes(hashes[:size]), size

@@ -16,11 +16,18 @@ BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 SCREENS = {
     "screenshot-dm-2026-10-14.png": [
         ("n1ght_watch_4417", "Oct 14, 2026 11:52 PM", "nobody wants you here. log off for good"),
-        ("n1ght_watch_4417", "Oct 14, 2026 11:53 PM", "you think blocking me works? i have 6 accounts"),
+        (
+            "n1ght_watch_4417",
+            "Oct 14, 2026 11:53 PM",
+            "you think blocking me works? i have 6 accounts",
+        ),
     ],
     "screenshot-post-2026-10-20.png": [
-        ("n1ght_watch_4417", "Oct 20, 2026 8:03 AM",
-         "Sam Rivera lives at 4417 Birchwood Lane, Fairview. go say hi"),
+        (
+            "n1ght_watch_4417",
+            "Oct 20, 2026 8:03 AM",
+            "Sam Rivera lives at 4417 Birchwood Lane, Fairview. go say hi",
+        ),
     ],
 }
 

@@ -199,7 +199,9 @@ def _read_config_file(path: Path) -> dict[str, object]:
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"Could not read the config file {path}: {exc}. Fix or remove it.") from None
+        raise ConfigError(
+            f"Could not read the config file {path}: {exc}. Fix or remove it."
+        ) from None
     for key in data:
         setting = _BY_NAME.get(key)
         if setting is None:

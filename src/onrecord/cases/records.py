@@ -187,7 +187,9 @@ def _record_batch(vault: Vault, case: Case, batch: Sequence[_Pending], how: Acqu
     vault.blobs.sync()
     log = vault.log(case.log_name)
     with transaction.atomic():
-        next_exhibit = (Evidence.objects.filter(case=case).aggregate(m=Max("exhibit"))["m"] or 0) + 1
+        next_exhibit = (
+            Evidence.objects.filter(case=case).aggregate(m=Max("exhibit"))["m"] or 0
+        ) + 1
         for item in batch:
             stored = item.stored
             blob, created = Blob.objects.get_or_create(
@@ -299,7 +301,11 @@ def digest(fields: Mapping[str, Any]) -> str:
 
 
 def find_or_create_account(
-    case: Case, *, platform: str, handle: str = "", platform_id: str | None = None,
+    case: Case,
+    *,
+    platform: str,
+    handle: str = "",
+    platform_id: str | None = None,
     display_name: str = "",
 ) -> Account:
     """The case's account for this platform id, else for this handle; created if new."""
@@ -313,7 +319,10 @@ def find_or_create_account(
         if account is not None:
             return account
     return Account.objects.create(
-        case=case, platform=platform, handle=handle, platform_id=platform_id or None,
+        case=case,
+        platform=platform,
+        handle=handle,
+        platform_id=platform_id or None,
         display_name=display_name,
     )
 
@@ -361,16 +370,24 @@ def add_journal_entry(
     if not what_happened.strip():
         raise InputError("Say what happened (the --what text is empty).")
     entry = JournalEntry(
-        case=case, date=date, what_happened=what_happened, impact=impact, cost=cost,
-        currency=currency.upper(), log_index=-1,
+        case=case,
+        date=date,
+        what_happened=what_happened,
+        impact=impact,
+        cost=cost,
+        currency=currency.upper(),
+        log_index=-1,
     )
     with transaction.atomic():
         entry.save()
         logged = vault.log(case.log_name).append(
             "journal.add",
             operator,
-            {"case": case.uid.hex, "journal_entry": entry.pk,
-             "digest": digest(journal_fields(entry))},
+            {
+                "case": case.uid.hex,
+                "journal_entry": entry.pk,
+                "digest": digest(journal_fields(entry)),
+            },
         )
         entry.log_index = logged.index
         entry.save(update_fields=["log_index"])
@@ -402,9 +419,9 @@ def purge_case(vault: Vault, case: Case, operator: str) -> PurgeReport:
         evidence = list(Evidence.objects.filter(case=case).select_related("blob"))
         shas = {e.blob_id for e in evidence}
         elsewhere = set(
-            Evidence.objects.filter(blob_id__in=shas).exclude(case=case).values_list(
-                "blob_id", flat=True
-            )
+            Evidence.objects.filter(blob_id__in=shas)
+            .exclude(case=case)
+            .values_list("blob_id", flat=True)
         )
         report = PurgeReport(
             case_number=case.pk,
@@ -438,9 +455,7 @@ def purge_case(vault: Vault, case: Case, operator: str) -> PurgeReport:
     return report
 
 
-def purge_exhibits(
-    vault: Vault, case: Case, exhibits: Sequence[int], operator: str
-) -> list[int]:
+def purge_exhibits(vault: Vault, case: Case, exhibits: Sequence[int], operator: str) -> list[int]:
     """Delete these exhibits' bytes and the items read from them; keep the record."""
     chosen = list(Evidence.objects.filter(case=case, exhibit__in=exhibits, purged_at=None))
     missing = sorted(set(exhibits) - {e.exhibit for e in chosen})
@@ -462,8 +477,12 @@ def purge_exhibits(
             log.append(
                 "evidence.purge",
                 operator,
-                {"case": case.uid.hex, "exhibit": evidence.exhibit, "sha256": evidence.blob_id,
-                 "items_deleted": count},
+                {
+                    "case": case.uid.hex,
+                    "exhibit": evidence.exhibit,
+                    "sha256": evidence.blob_id,
+                    "items_deleted": count,
+                },
             )
             in_use = Evidence.objects.filter(blob_id=evidence.blob_id, purged_at=None).exists()
             if not in_use:

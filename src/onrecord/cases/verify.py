@@ -86,15 +86,23 @@ def check_records(case: Case) -> list[Check]:
         expect(
             f"{case_number}, exhibit {ev.exhibit} record",
             ev.log_index,
-            {"action": "evidence.add", "exhibit": ev.exhibit, "sha256": ev.blob_id,
-             "size": ev.size, "original_name": ev.original_name},
+            {
+                "action": "evidence.add",
+                "exhibit": ev.exhibit,
+                "sha256": ev.blob_id,
+                "size": ev.size,
+                "original_name": ev.original_name,
+            },
         )
     for acq in Acquisition.objects.filter(evidence__case=case).select_related("evidence"):
         expect(
             f"{case_number}, exhibit {acq.evidence.exhibit} acquisition {acq.pk}",
             acq.log_index,
-            {"action": "evidence.reacquire", "sha256": acq.evidence.blob_id,
-             "original_name": acq.original_name},
+            {
+                "action": "evidence.reacquire",
+                "sha256": acq.evidence.blob_id,
+                "original_name": acq.original_name,
+            },
         )
     for item in Item.objects.filter(case=case):
         expect(
@@ -106,8 +114,11 @@ def check_records(case: Case) -> list[Check]:
         expect(
             f"{case_number}, journal entry {journal.pk}",
             journal.log_index,
-            {"action": "journal.add", "journal_entry": journal.pk,
-             "digest": digest(journal_fields(journal))},
+            {
+                "action": "journal.add",
+                "journal_entry": journal.pk,
+                "digest": digest(journal_fields(journal)),
+            },
         )
     recorded_rows = {
         "evidence.add": "exhibit",
@@ -131,4 +142,3 @@ def check_records(case: Case) -> list[Check]:
     if not problems:
         return [Check(f"{case_number} records", "ok", "every record matches its log entry")]
     return problems
-

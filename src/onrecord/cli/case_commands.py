@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -23,8 +22,11 @@ def case() -> None:
 
 @case.command("new")
 @click.argument("title")
-@click.option("--jurisdiction", required=True,
-              help="Where you are: a country code with an optional region (US-CA, GB, AU-NSW).")
+@click.option(
+    "--jurisdiction",
+    required=True,
+    help="Where you are: a country code with an optional region (US-CA, GB, AU-NSW).",
+)
 @click.option("--time-zone", help="Time zone of the case (default: the time_zone setting).")
 @click.option("--json", "as_json", is_flag=True, help="Print the new case as JSON.")
 @pass_session
@@ -58,17 +60,27 @@ def case_list(session: Session, as_json: bool) -> None:
     from onrecord.cases.models import Case
 
     session.open_vault()
-    cases = Case.objects.annotate(n_evidence=Count("evidence", distinct=True),
-                                  n_items=Count("items", distinct=True)).order_by("pk")
+    cases = Case.objects.annotate(
+        n_evidence=Count("evidence", distinct=True), n_items=Count("items", distinct=True)
+    ).order_by("pk")
     rows = [_case_dict(c) | {"exhibits": c.n_evidence, "items": c.n_items} for c in cases]
     if as_json:
         session.print_json(rows)
     elif not rows:
-        click.echo("No cases yet. Open one with: onrecord case new \"TITLE\" --jurisdiction US-CA")
+        click.echo('No cases yet. Open one with: onrecord case new "TITLE" --jurisdiction US-CA')
     else:
         session.print_table(
-            [[str(r["number"]), r["title"], r["jurisdiction"], str(r["exhibits"]), str(r["items"]),
-              r["created_at"][:10]] for r in rows],
+            [
+                [
+                    str(r["number"]),
+                    r["title"],
+                    r["jurisdiction"],
+                    str(r["exhibits"]),
+                    str(r["items"]),
+                    r["created_at"][:10],
+                ]
+                for r in rows
+            ],
             ["#", "title", "where", "exhibits", "items", "opened"],
         )
 
@@ -84,20 +96,33 @@ def case_show(session: Session, case_ref: str, as_json: bool) -> None:
 
     session.open_vault()
     chosen = find_case(case_ref)
-    exhibits = [
+    exhibits: list[dict[str, Any]] = [
         {
-            "exhibit": e.exhibit, "original_name": e.original_name, "media_type": e.media_type,
-            "kind": e.kind, "size": e.size, "sha256": e.blob_id, "source_url": e.source_url,
-            "acquired_at": e.acquired_at.isoformat(), "acquired_by": e.acquired_by,
-            "method": e.method, "tool": f"{e.tool} {e.tool_version}", "note": e.note,
+            "exhibit": e.exhibit,
+            "original_name": e.original_name,
+            "media_type": e.media_type,
+            "kind": e.kind,
+            "size": e.size,
+            "sha256": e.blob_id,
+            "source_url": e.source_url,
+            "acquired_at": e.acquired_at.isoformat(),
+            "acquired_by": e.acquired_by,
+            "method": e.method,
+            "tool": f"{e.tool} {e.tool_version}",
+            "note": e.note,
             "purged": e.purged_at is not None,
             "acquisitions": 1 + e.acquisitions.count(),
         }
         for e in Evidence.objects.filter(case=chosen).order_by("exhibit")
     ]
     journal = [
-        {"date": j.date.isoformat(), "what_happened": j.what_happened, "impact": j.impact,
-         "cost": str(j.cost) if j.cost is not None else None, "currency": j.currency}
+        {
+            "date": j.date.isoformat(),
+            "what_happened": j.what_happened,
+            "impact": j.impact,
+            "cost": str(j.cost) if j.cost is not None else None,
+            "currency": j.currency,
+        }
         for j in chosen.journal.all()
     ]
     result: dict[str, Any] = _case_dict(chosen) | {
@@ -111,41 +136,60 @@ def case_show(session: Session, case_ref: str, as_json: bool) -> None:
         session.print_json(result)
         return
     click.echo(f"Case {chosen.pk}: {chosen.title}")
-    click.echo(f"  {chosen.jurisdiction}, {chosen.time_zone}; opened {chosen.created_at:%Y-%m-%d} "
-               f"by {chosen.created_by}")
+    click.echo(
+        f"  {chosen.jurisdiction}, {chosen.time_zone}; opened {chosen.created_at:%Y-%m-%d} "
+        f"by {chosen.created_by}"
+    )
     for party in result["parties"]:
         click.echo(f"  {party['role']}: {party['name']}")
     click.echo(f"\n{len(exhibits)} exhibit(s):")
     session.print_table(
-        [[str(e["exhibit"]), e["original_name"][:40], e["kind"], f"{e['size']:,}",
-          e["sha256"][:16] + "…", "purged" if e["purged"] else e["acquired_at"][:19]]
-         for e in exhibits],
+        [
+            [
+                str(e["exhibit"]),
+                e["original_name"][:40],
+                e["kind"],
+                f"{e['size']:,}",
+                e["sha256"][:16] + "…",
+                "purged" if e["purged"] else e["acquired_at"][:19],
+            ]
+            for e in exhibits
+        ],
         ["#", "file", "kind", "bytes", "sha256", "acquired (UTC)"],
     )
-    click.echo(f"\n{result['items']} item(s) from {result['accounts']} account(s). "
-               "Message text is not shown here.")
+    click.echo(
+        f"\n{result['items']} item(s) from {result['accounts']} account(s). "
+        "Message text is not shown here."
+    )
     if journal:
         click.echo(f"\nJournal: {len(journal)} entr{'y' if len(journal) == 1 else 'ies'}.")
 
 
 def _case_dict(c: Any) -> dict[str, Any]:
     return {
-        "number": c.pk, "id": c.uid.hex, "title": c.title, "jurisdiction": c.jurisdiction,
-        "time_zone": c.time_zone, "created_at": c.created_at.isoformat(),
+        "number": c.pk,
+        "id": c.uid.hex,
+        "title": c.title,
+        "jurisdiction": c.jurisdiction,
+        "time_zone": c.time_zone,
+        "created_at": c.created_at.isoformat(),
         "created_by": c.created_by,
     }
 
 
 @click.command()
 @click.argument("case_ref", metavar="CASE")
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(path_type=Path, exists=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=False))
 @click.option("--source-url", default="", help="Where the files came from (a web address).")
 @click.option("--note", default="", help="A note kept with each file.")
 @click.option("--json", "as_json", is_flag=True, help="Print one result per file as JSON.")
 @pass_session
 def add(
-    session: Session, case_ref: str, files: tuple[Path, ...], source_url: str, note: str,
+    session: Session,
+    case_ref: str,
+    files: tuple[Path, ...],
+    source_url: str,
+    note: str,
     as_json: bool,
 ) -> None:
     """Add any files as evidence: screenshots, PDFs, photos, videos.
@@ -172,15 +216,16 @@ def add(
                 click.echo(f"held       {o.path} — {o.message}")
             else:
                 click.echo(f"exhibit {o.exhibit:<3} {o.path}  sha256 {o.sha256}")
-        click.echo(f"{len(outcomes) - len(failed)} of {len(outcomes)} file(s) added to case "
-                   f"{chosen.pk}.")
+        click.echo(
+            f"{len(outcomes) - len(failed)} of {len(outcomes)} file(s) added to case {chosen.pk}."
+        )
     if failed:
         raise click.exceptions.Exit(1)
 
 
 def _size_or_zero(path: Path) -> int:
     try:
-        return os.stat(path).st_size if path.is_file() else 0
+        return path.stat().st_size if path.is_file() else 0
     except OSError:
         return 0
 
@@ -199,8 +244,13 @@ def journal() -> None:
 @click.option("--currency", default="", help="Currency of the cost (USD, GBP, EUR...).")
 @pass_session
 def journal_add(
-    session: Session, case_ref: str, what_happened: str, day: str | None, impact: str,
-    cost: str | None, currency: str,
+    session: Session,
+    case_ref: str,
+    what_happened: str,
+    day: str | None,
+    impact: str,
+    cost: str | None,
+    currency: str,
 ) -> None:
     """Write down what happened on a day (for the record and for damages)."""
     from onrecord.cases.records import add_journal_entry, find_case
@@ -208,18 +258,28 @@ def journal_add(
     try:
         when = dt.date.fromisoformat(day) if day else dt.date.today()
     except ValueError:
-        raise InputError(f"{day!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20.") from None
+        raise InputError(
+            f"{day!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20."
+        ) from None
     amount: Decimal | None = None
     if cost:
         try:
             amount = Decimal(cost)
         except InvalidOperation:
-            raise InputError(f"{cost!r} is not an amount: write it as a number, e.g. 120.50.") from None
+            raise InputError(
+                f"{cost!r} is not an amount: write it as a number, e.g. 120.50."
+            ) from None
     vault = session.open_vault()
     chosen = find_case(case_ref)
     entry = add_journal_entry(
-        vault, chosen, date=when, what_happened=what_happened, impact=impact, cost=amount,
-        currency=currency, operator=session.config.operator,
+        vault,
+        chosen,
+        date=when,
+        what_happened=what_happened,
+        impact=impact,
+        cost=amount,
+        currency=currency,
+        operator=session.config.operator,
     )
     click.echo(f"Journal entry {entry.pk} written for {entry.date}.")
 

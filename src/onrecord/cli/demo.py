@@ -33,8 +33,10 @@ def demo(ctx: click.Context, session: Session) -> None:
     ctx.invoke(case_show, case_ref=str(case.pk), as_json=False)
     head = vault.log(case.log_name).latest_head()
     if head is not None:
-        click.echo(f"\nCustody log: {head.tree_size} entries under a signed head "
-                   f"(root {head.root_hash[:16]}…).")
+        click.echo(
+            f"\nCustody log: {head.tree_size} entries under a signed head "
+            f"(root {head.root_hash[:16]}…)."
+        )
     checks = verify(vault, case)
     bad = [c for c in checks if not c.is_ok]
     click.echo(f"Verify: {len(checks) - len(bad)} of {len(checks)} checks ok.")

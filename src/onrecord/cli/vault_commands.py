@@ -91,14 +91,14 @@ def verify(session: Session, case: str | None, as_json: bool, quiet: bool) -> No
         checks = run_verify(vault, chosen, progress)
     bad = [c for c in checks if not c.is_ok]
     if as_json:
-        session.print_json(
-            {"ok": not bad, "checks": [c.as_dict() for c in checks]}
-        )
+        session.print_json({"ok": not bad, "checks": [c.as_dict() for c in checks]})
     else:
         for check in checks:
             if quiet and check.is_ok:
                 continue
-            click.echo(f"{check.state:<16} {check.subject}" + (f": {check.detail}" if check.detail else ""))
+            click.echo(
+                f"{check.state:<16} {check.subject}" + (f": {check.detail}" if check.detail else "")
+            )
         counts: dict[str, int] = {}
         for check in checks:
             counts[check.state] = counts.get(check.state, 0) + 1
@@ -128,8 +128,13 @@ def log(session: Session, case: str, as_json: bool, proof: int | None) -> None:
         "log": name,
         "entries": [entry_body(e) | {"leaf_hash": e.leaf_hash} for e in entries],
         "heads": [
-            {"tree_size": h.tree_size, "root_hash": h.root_hash, "timestamp": iso_utc(h.timestamp),
-             "key_id": h.key_id, "signature": h.signature}
+            {
+                "tree_size": h.tree_size,
+                "root_hash": h.root_hash,
+                "timestamp": iso_utc(h.timestamp),
+                "key_id": h.key_id,
+                "signature": h.signature,
+            }
             for h in heads
         ],
         "public_key": vault.info.public_key,
@@ -148,8 +153,10 @@ def log(session: Session, case: str, as_json: bool, proof: int | None) -> None:
         return
     for entry in entries:
         body = entry_body(entry)
-        click.echo(f"#{entry.index:<5} {body['time'][:19].replace('T', ' ')} UTC  {body['by']}: "
-                   f"{describe_entry(body)}")
+        click.echo(
+            f"#{entry.index:<5} {body['time'][:19].replace('T', ' ')} UTC  {body['by']}: "
+            f"{describe_entry(body)}"
+        )
     if heads:
         last = heads[-1]
         click.echo(
@@ -165,8 +172,13 @@ def log(session: Session, case: str, as_json: bool, proof: int | None) -> None:
 
 @click.command()
 @click.argument("case")
-@click.option("--exhibit", "exhibits", type=int, multiple=True,
-              help="Purge only this exhibit (repeatable); without it, the whole case.")
+@click.option(
+    "--exhibit",
+    "exhibits",
+    type=int,
+    multiple=True,
+    help="Purge only this exhibit (repeatable); without it, the whole case.",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_session
 def purge(session: Session, case: str, exhibits: tuple[int, ...], yes: bool) -> None:
@@ -175,8 +187,11 @@ def purge(session: Session, case: str, exhibits: tuple[int, ...], yes: bool) -> 
 
     vault = session.open_vault()
     chosen = find_case(case)
-    what = (f"exhibit(s) {', '.join(map(str, exhibits))} of case {chosen.pk}"
-            if exhibits else f"case {chosen.pk} ({chosen.title}) and all its evidence")
+    what = (
+        f"exhibit(s) {', '.join(map(str, exhibits))} of case {chosen.pk}"
+        if exhibits
+        else f"case {chosen.pk} ({chosen.title}) and all its evidence"
+    )
     if not yes:
         click.confirm(f"Delete {what} for good? This cannot be undone", abort=True)
     operator = session.config.operator
@@ -197,8 +212,11 @@ def passphrase() -> None:
 
 
 @passphrase.command("change")
-@click.option("--new-passphrase-file", type=click.Path(dir_okay=False),
-              help="Read the new passphrase from this file (for scripts).")
+@click.option(
+    "--new-passphrase-file",
+    type=click.Path(dir_okay=False),
+    help="Read the new passphrase from this file (for scripts).",
+)
 @pass_session
 def passphrase_change(session: Session, new_passphrase_file: str | None) -> None:
     """Re-wrap the master key under a new passphrase (nothing else is re-encrypted)."""

@@ -76,8 +76,9 @@ def build_demo_case(vault: Vault, operator: str) -> Case:
         for a in data["accounts"]
     }
     zone = zoneinfo.ZoneInfo(case.time_zone)
-    items = [_item(raw, exhibits[raw["file"]], accounts[raw["author"]].pk, zone)
-             for raw in data["items"]]
+    items = [
+        _item(raw, exhibits[raw["file"]], accounts[raw["author"]].pk, zone) for raw in data["items"]
+    ]
     add_items(vault, case, items, operator, source="demo data")
     for entry in data["journal"]:
         add_journal_entry(

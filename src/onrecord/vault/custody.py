@@ -139,7 +139,9 @@ class CustodyLog:
     def _lock(self) -> None:
         """Serialise appends to this log (SQLite transactions already are)."""
         if connection.vendor == "postgresql":
-            key = int.from_bytes(hashlib.sha256(self.name.encode()).digest()[:8], "big", signed=True)
+            key = int.from_bytes(
+                hashlib.sha256(self.name.encode()).digest()[:8], "big", signed=True
+            )
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
@@ -156,7 +158,9 @@ class CustodyLog:
         query = LogEntry.objects.filter(log=self.name)
         if tree_size is not None:
             query = query.filter(index__lt=tree_size)
-        return [bytes.fromhex(h) for h in query.order_by("index").values_list("leaf_hash", flat=True)]
+        return [
+            bytes.fromhex(h) for h in query.order_by("index").values_list("leaf_hash", flat=True)
+        ]
 
     def latest_head(self) -> TreeHead | None:
         return TreeHead.objects.filter(log=self.name).order_by("-tree_size").first()

@@ -115,7 +115,7 @@ def check_log(name: str, verifier: Verifier, label: str) -> list[Check]:
             Check(
                 head_subject,
                 "could not check",
-                f"entries {heads[-1].tree_size}–{len(entries) - 1} are not yet under a signed "
+                f"entries {heads[-1].tree_size} to {len(entries) - 1} are not yet under a signed "
                 "head; open the vault with any command to seal them",
             )
         )

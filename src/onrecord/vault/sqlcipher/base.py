@@ -14,9 +14,11 @@ from collections.abc import Iterable, Mapping
 from itertools import tee
 from typing import Any
 
-import sqlcipher3.dbapi2 as Database
+import sqlcipher3.dbapi2 as Database  # noqa: N812  (the name Django backends use)
 from django.db.backends.sqlite3 import base as sqlite_base
-from django.db.backends.sqlite3._functions import register as register_functions
+from django.db.backends.sqlite3._functions import (  # type: ignore[import-untyped]
+    register as register_functions,
+)
 from django.utils.dateparse import parse_date, parse_datetime, parse_time
 
 from onrecord.errors import DatabaseAlteredError, VaultLockedError
@@ -27,10 +29,11 @@ Database.register_converter("time", sqlite_base.decoder(parse_time))
 Database.register_converter("datetime", sqlite_base.decoder(parse_datetime))
 Database.register_converter("timestamp", sqlite_base.decoder(parse_datetime))
 Database.register_adapter(decimal.Decimal, str)
-Database.register_adapter(datetime.date, sqlite_base.adapt_date)
-Database.register_adapter(datetime.datetime, sqlite_base.adapt_datetime)
+Database.register_adapter(datetime.date, lambda value: value.isoformat())
+Database.register_adapter(datetime.datetime, lambda value: value.isoformat(" "))
 
 _HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
+_FORMAT_QMARK = re.compile(r"(?<!%)%s")
 
 
 class SQLCipherCursorWrapper(Database.Cursor):  # type: ignore[misc]  # untyped C base
@@ -48,10 +51,12 @@ class SQLCipherCursorWrapper(Database.Cursor):  # type: ignore[misc]  # untyped 
         names = list(first) if first and isinstance(first, Mapping) else None
         return super().executemany(self.convert_query(query, param_names=names), param_list)
 
-    def convert_query(self, query: str, *, param_names: list[str] | None = None) -> str:
-        return sqlite_base.SQLiteCursorWrapper.convert_query(  # type: ignore[no-any-return]
-            self, query, param_names=param_names
-        )
+    @staticmethod
+    def convert_query(query: str, *, param_names: list[str] | None = None) -> str:
+        """Django's "format" style to qmark, "pyformat" to named (as its SQLite backend)."""
+        if param_names is None:
+            return _FORMAT_QMARK.sub("?", query).replace("%%", "%")
+        return query % {name: f":{name}" for name in param_names}
 
 
 class DatabaseWrapper(sqlite_base.DatabaseWrapper):
@@ -77,7 +82,8 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
         register_functions(conn)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA legacy_alter_table = OFF")
-        for init_command in self.init_commands:
+        init_commands: list[str] = getattr(self, "init_commands", [])
+        for init_command in init_commands:
             if init_command := init_command.strip():
                 conn.execute(init_command)
         return conn
