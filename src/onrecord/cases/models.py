@@ -141,7 +141,7 @@ class Evidence(models.Model):
             models.UniqueConstraint(fields=["case", "blob"], name="evidence_blob_once"),
         ]
         ordering = ["case", "exhibit"]
-        verbose_name_plural = "evidence"
+        verbose_name = "exhibit record"
 
     def __str__(self) -> str:
         return f"exhibit {self.exhibit}: {self.original_name}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from onrecord.cases.models import Acquisition, Case, Evidence, Item, JournalEntry
 from onrecord.cases.records import digest, item_fields, journal_fields
@@ -35,9 +35,19 @@ def verify(vault: Vault, case: Case | None = None, progress: Progress | None = N
     except DatabaseError as exc:
         return [*checks, Check("cases", "could not check", str(exc))]
     for one in cases:
-        checks += check_log(one.log_name, vault.verifier, f"case {one.pk}")
-        checks += check_records(one)
-        checks += check_exhibits(vault, one, progress)
+        parts: list[Callable[[], list[Check]]] = [
+            lambda: check_log(one.log_name, vault.verifier, f"case {one.pk}"),
+            lambda: check_records(one),
+            lambda: list(check_exhibits(vault, one, progress)),
+        ]
+        for part in parts:
+            try:
+                checks += part()
+            except DatabaseError as exc:
+                connection.close()  # a damaged page poisons the connection; start afresh
+                checks.append(
+                    Check(f"case {one.pk}", "could not check", f"its records cannot be read: {exc}")
+                )
     return checks
 
 

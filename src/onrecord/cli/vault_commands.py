@@ -8,7 +8,7 @@ import click
 
 from onrecord.cli.session import Session
 from onrecord.config import describe
-from onrecord.errors import InputError
+from onrecord.errors import DatabaseAlteredError, InputError
 from onrecord.vault.home import Vault
 
 pass_session = click.make_pass_decorator(Session)
@@ -85,7 +85,16 @@ def verify(session: Session, case: str | None, as_json: bool, quiet: bool) -> No
     from onrecord.cases.verify import bytes_to_verify
     from onrecord.cases.verify import verify as run_verify
 
-    vault = session.open_vault()
+    try:
+        vault = session.open_vault()
+    except DatabaseAlteredError as exc:
+        if as_json:
+            session.print_json({"ok": False, "checks": [
+                {"subject": "database file", "state": "altered", "detail": str(exc)}]})
+        else:
+            click.echo(f"altered          database file: {exc}")
+            click.echo("NOT everything verified: the database cannot be opened.")
+        raise click.exceptions.Exit(1) from None
     chosen = find_case(case) if case else None
     with session.progress(bytes_to_verify(chosen), "Verifying") as progress:
         checks = run_verify(vault, chosen, progress)

@@ -23,6 +23,9 @@ class Blob(models.Model):
     stored_at = models.DateTimeField()
     purged_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = "blob record"
+
     def __str__(self) -> str:
         return f"blob {self.sha256[:12]} ({self.size} bytes)"
 
@@ -40,6 +43,8 @@ class LogEntry(models.Model):
             models.UniqueConstraint(fields=["log", "index"], name="log_entry_position"),
         ]
         ordering = ["log", "index"]
+        verbose_name = "custody-log entry"
+        verbose_name_plural = "custody-log entries"
 
     def __str__(self) -> str:
         return f"{self.log}#{self.index}"
@@ -60,6 +65,7 @@ class TreeHead(models.Model):
             models.UniqueConstraint(fields=["log", "tree_size"], name="tree_head_size"),
         ]
         ordering = ["log", "tree_size"]
+        verbose_name = "signed tree head"
 
     def __str__(self) -> str:
         return f"{self.log} head {self.tree_size}"

@@ -8,10 +8,12 @@ heads, its blobs. ``onrecord.cases.verify`` adds what each case's records claim.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
+from django.apps import apps
 from django.db import DatabaseError, connection
 
 from onrecord.errors import TamperedError, VaultError
@@ -51,16 +53,62 @@ def check_database() -> Check:
                 cursor.execute("PRAGMA cipher_integrity_check")
                 failures = [str(row[0]) for row in cursor.fetchall()]
                 if failures:
-                    return Check(subject, "altered", "; ".join(failures[:5]))
+                    connection.close()
+                    return Check(subject, "altered", _describe_failed_pages(failures))
             cursor.execute("PRAGMA integrity_check")
             rows = [str(row[0]) for row in cursor.fetchall()]
     except DatabaseError as exc:
+        connection.close()
         return Check(subject, "altered", f"the database cannot be read: {exc}")
     if rows != ["ok"]:
         return Check(subject, "altered", "; ".join(rows[:5]))
     if connection.display_name == "SQLCipher":
         return Check(subject, "ok", "every page authenticated")
     return Check(subject, "ok", "integrity check passed")
+
+
+def _describe_failed_pages(failures: list[str]) -> str:
+    pages = [p for f in failures for p in re.findall(r"page (\d+)", f)]
+    damaged = damaged_tables()
+    where = f"; it holds {', '.join(damaged)}" if damaged else ""
+    return (
+        f"page{'s' if len(pages) > 1 else ''} {', '.join(pages) or '?'} failed authentication: "
+        f"changed outside onrecord{where}"
+    )
+
+
+def damaged_tables() -> list[str]:
+    """Which tables can no longer be read in full (each probed on a fresh connection)."""
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    names = {m._meta.db_table: str(m._meta.verbose_name_plural) for m in apps.get_models()}
+    settings = connection.settings_dict
+    key = settings["OPTIONS"]["key"]
+
+    def open_raw() -> Any:
+        raw = sqlcipher.connect(settings["NAME"])
+        raw.execute("PRAGMA cipher_log_level = NONE")
+        raw.execute(f"PRAGMA key = \"x'{key}'\"")
+        return raw
+
+    raw = open_raw()
+    try:
+        tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    except (sqlcipher.DatabaseError, MemoryError):
+        return ["the schema"]
+    finally:
+        raw.close()
+    damaged = []
+    for table in tables:
+        raw = open_raw()
+        try:
+            for _row in raw.execute(f'SELECT * FROM "{table}" NOT INDEXED'):  # noqa: S608
+                pass
+        except (sqlcipher.DatabaseError, MemoryError):  # SQLCipher: HMAC failure is NOMEM
+            damaged.append(names.get(table, table))
+        finally:
+            raw.close()
+    return damaged
 
 
 def check_log(name: str, verifier: Verifier, label: str) -> list[Check]:
@@ -72,17 +120,21 @@ def check_log(name: str, verifier: Verifier, label: str) -> list[Check]:
     except DatabaseError as exc:
         return [Check(f"custody log of {label}", "could not check", str(exc))]
     altered_entries = 0
-    for position, entry in enumerate(entries):
+    expected = 0
+    for entry in entries:
         data = entry.data.encode()
-        leaf = merkle.leaf_hash(data)
-        subject = f"custody log of {label}, entry {entry.index}"
-        if entry.index != position:
-            checks.append(Check(subject, "missing", f"entry {position} is missing before it"))
+        if entry.index != expected:
+            gap = (f"entry {expected}" if entry.index == expected + 1
+                   else f"entries {expected} to {entry.index - 1}")
+            checks.append(Check(f"custody log of {label}, {gap}", "missing",
+                                "removed from the log"))
             altered_entries += 1
-        elif leaf.hex() != entry.leaf_hash:
+        expected = entry.index + 1
+        subject = f"custody log of {label}, entry {entry.index}"
+        if merkle.leaf_hash(data).hex() != entry.leaf_hash:
             checks.append(Check(subject, "altered", "its content no longer matches its hash"))
             altered_entries += 1
-        elif not _is_own_entry(data, name, position):
+        elif not _is_own_entry(data, name, entry.index):
             checks.append(Check(subject, "altered", "it names another log or position"))
             altered_entries += 1
     # Roots come from the entries' contents, so a changed entry also fails its signed heads.

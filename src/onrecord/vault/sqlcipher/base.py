@@ -36,20 +36,54 @@ _HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
 _FORMAT_QMARK = re.compile(r"(?<!%)%s")
 
 
+_PAGE_FAILED = (
+    "a page of the database failed authentication: the file was altered or damaged "
+    "outside onrecord"
+)
+
+
 class SQLCipherCursorWrapper(Database.Cursor):  # type: ignore[misc]  # untyped C base
-    """Django's format/pyformat parameter styles on a sqlcipher3 cursor."""
+    """Django's format/pyformat parameter styles on a sqlcipher3 cursor.
+
+    SQLCipher reports a page that fails its HMAC as SQLITE_NOMEM, which the driver raises
+    as MemoryError; here it becomes the DatabaseError it really is.
+    """
 
     def execute(self, query: str, params: Any = None) -> Any:
-        if params is None:
-            return super().execute(query)
-        names = list(params) if isinstance(params, Mapping) else None
-        return super().execute(self.convert_query(query, param_names=names), params)
+        try:
+            if params is None:
+                return super().execute(query)
+            names = list(params) if isinstance(params, Mapping) else None
+            return super().execute(self.convert_query(query, param_names=names), params)
+        except MemoryError:
+            raise Database.DatabaseError(_PAGE_FAILED) from None
 
     def executemany(self, query: str, param_list: Iterable[Any]) -> Any:
         peek, param_list = tee(iter(param_list))
         first = next(peek, None)
         names = list(first) if first and isinstance(first, Mapping) else None
-        return super().executemany(self.convert_query(query, param_names=names), param_list)
+        try:
+            return super().executemany(self.convert_query(query, param_names=names), param_list)
+        except MemoryError:
+            raise Database.DatabaseError(_PAGE_FAILED) from None
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except MemoryError:
+            raise Database.DatabaseError(_PAGE_FAILED) from None
+
+    def fetchmany(self, size: int = 1) -> Any:
+        try:
+            return super().fetchmany(size)
+        except MemoryError:
+            raise Database.DatabaseError(_PAGE_FAILED) from None
+
+    def fetchall(self) -> Any:
+        try:
+            return super().fetchall()
+        except MemoryError:
+            raise Database.DatabaseError(_PAGE_FAILED) from None
 
     @staticmethod
     def convert_query(query: str, *, param_names: list[str] | None = None) -> str:
@@ -70,6 +104,7 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
             raise VaultLockedError("The vault's database key is missing or malformed.")
         params = {k: v for k, v in conn_params.items() if k != "key"}
         conn = Database.connect(**params)
+        conn.execute("PRAGMA cipher_log_level = NONE")  # errors reach us as exceptions
         conn.execute(f"PRAGMA key = \"x'{key}'\"")
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
