@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Max, Q
 
 from onrecord import __version__
 from onrecord.cases.media import evidence_kind, sniff_media_type
 from onrecord.cases.models import Account, Acquisition, Case, Evidence, Item, JournalEntry
-from onrecord.errors import CaseNotFoundError, InputError
+from onrecord.errors import CaseNotFoundError, InputError, StorageFullError
 from onrecord.vault.blobs import StoredBlob
 from onrecord.vault.custody import canonical_json, iso_utc, utc_now
 from onrecord.vault.home import Vault
@@ -151,26 +151,43 @@ def add_files(
     pending: list[_Pending] = []
     pending_bytes = 0
     try:
-        for path in paths:
+        for number, path in enumerate(paths):
             outcome = AddOutcome(path=str(path), status="failed")
             outcomes.append(outcome)
             try:
                 head = _read_head(path)
                 stored = vault.blobs.put_file(path, progress)
+                outcome.sha256, outcome.size = stored.sha256, stored.size
+                pending.append(_Pending(path, stored, sniff_media_type(head, file_label(path)),
+                                        outcome))
+                pending_bytes += stored.size
+                if len(pending) >= BATCH_FILES or pending_bytes >= BATCH_BYTES:
+                    batch, pending, pending_bytes = pending, [], 0
+                    _record_batch(vault, case, batch, how)
             except InputError as exc:
                 outcome.message = str(exc)
-                continue
-            outcome.sha256, outcome.size = stored.sha256, stored.size
-            pending.append(_Pending(path, stored, sniff_media_type(head, path.name), outcome))
-            pending_bytes += stored.size
-            if len(pending) >= BATCH_FILES or pending_bytes >= BATCH_BYTES:
-                _record_batch(vault, case, pending, how)
-                pending, pending_bytes = [], 0
-    finally:
+            except StorageFullError as exc:
+                outcome.status, outcome.message = "failed", str(exc)
+                outcomes += [
+                    AddOutcome(str(rest), "failed", "not tried: the disk is full")
+                    for rest in paths[number + 1 :]
+                ]
+                break
         if pending:
             _record_batch(vault, case, pending, how)
-        seal(vault, case)
+    except StorageFullError:
+        pass  # each file of the batch that failed says so in its outcome
+    finally:
+        try:
+            seal(vault, case)
+        except OperationalError:
+            pass  # disk full: the next command that opens the vault signs the head
     return outcomes
+
+
+def file_label(path: Path) -> str:
+    """A file's name as text that any database takes: bytes that are not UTF-8 shown as \\xNN."""
+    return path.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _read_head(path: Path) -> bytes:
@@ -185,6 +202,21 @@ def _read_head(path: Path) -> bytes:
 
 def _record_batch(vault: Vault, case: Case, batch: Sequence[_Pending], how: Acquired) -> None:
     vault.blobs.sync()
+    try:
+        _write_batch(vault, case, batch, how)
+    except OperationalError as exc:
+        if "full" not in str(exc):
+            raise
+        for item in batch:
+            item.outcome.status = "failed"
+            item.outcome.message = "the disk is full; it was not recorded"
+        raise StorageFullError(
+            "The disk holding the vault is full, so the last files could not be recorded. "
+            "Free some space and add them again; everything recorded before is safe."
+        ) from None
+
+
+def _write_batch(vault: Vault, case: Case, batch: Sequence[_Pending], how: Acquired) -> None:
     log = vault.log(case.log_name)
     with transaction.atomic():
         next_exhibit = (
@@ -209,7 +241,7 @@ def _record_batch(vault: Vault, case: Case, batch: Sequence[_Pending], how: Acqu
                 "sha256": stored.sha256,
                 "size": stored.size,
                 "media_type": item.media_type,
-                "original_name": item.path.name,
+                "original_name": file_label(item.path),
                 "source_url": how.source_url,
                 "acquired_at": iso_utc(item.when),
                 "method": how.method,
@@ -226,8 +258,8 @@ def _record_batch(vault: Vault, case: Case, batch: Sequence[_Pending], how: Acqu
                     blob=blob,
                     size=stored.size,
                     media_type=item.media_type,
-                    original_name=item.path.name,
-                    kind=evidence_kind(item.media_type, item.path.name),
+                    original_name=file_label(item.path),
+                    kind=evidence_kind(item.media_type, file_label(item.path)),
                     source_url=how.source_url,
                     acquired_at=item.when,
                     acquired_by=how.operator,
@@ -244,7 +276,7 @@ def _record_batch(vault: Vault, case: Case, batch: Sequence[_Pending], how: Acqu
                 entry = log.append("evidence.reacquire", how.operator, details)
                 Acquisition.objects.create(
                     evidence=existing,
-                    original_name=item.path.name,
+                    original_name=file_label(item.path),
                     source_url=how.source_url,
                     acquired_at=item.when,
                     acquired_by=how.operator,

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from onrecord.cli.session import Session
+from onrecord.cli.session import Session, safe
 from onrecord.errors import InputError
 
 pass_session = click.make_pass_decorator(Session)
@@ -47,7 +47,7 @@ def case_new(
     if as_json:
         session.print_json(_case_dict(made))
     else:
-        click.echo(f"Opened case {made.pk}: {made.title} ({made.jurisdiction}, {made.time_zone}).")
+        click.echo(f"Opened case {made.pk}: {safe(made.title)} ({made.jurisdiction}, {made.time_zone}).")
 
 
 @case.command("list")
@@ -135,13 +135,13 @@ def case_show(session: Session, case_ref: str, as_json: bool) -> None:
     if as_json:
         session.print_json(result)
         return
-    click.echo(f"Case {chosen.pk}: {chosen.title}")
+    click.echo(f"Case {chosen.pk}: {safe(chosen.title)}")
     click.echo(
         f"  {chosen.jurisdiction}, {chosen.time_zone}; opened {chosen.created_at:%Y-%m-%d} "
         f"by {chosen.created_by}"
     )
     for party in result["parties"]:
-        click.echo(f"  {party['role']}: {party['name']}")
+        click.echo(f"  {party['role']}: {safe(party['name'])}")
     click.echo(f"\n{len(exhibits)} exhibit(s):")
     session.print_table(
         [
@@ -211,11 +211,11 @@ def add(
     else:
         for o in outcomes:
             if o.status == "failed":
-                click.echo(f"not added  {o.path}: {o.message}", err=True)
+                click.echo(f"not added  {safe(o.path)}: {safe(o.message)}", err=True)
             elif o.status == "already held":
-                click.echo(f"held       {o.path} — {o.message}")
+                click.echo(f"held       {safe(o.path)} — {o.message}")
             else:
-                click.echo(f"exhibit {o.exhibit:<3} {o.path}  sha256 {o.sha256}")
+                click.echo(f"exhibit {o.exhibit:<3} {safe(o.path)}  sha256 {o.sha256}")
         click.echo(
             f"{len(outcomes) - len(failed)} of {len(outcomes)} file(s) added to case {chosen.pk}."
         )

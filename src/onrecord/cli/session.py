@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -16,6 +17,23 @@ from onrecord.vault.crypto import KdfParams
 from onrecord.vault.home import Vault
 
 PROGRESS_THRESHOLD = 32 * 1024 * 1024  # bytes: below this, work takes well under a second
+
+
+def safe(text: object) -> str:
+    """Text for the terminal: undecodable bytes, control and direction characters escaped.
+
+    File names, titles and messages come from other people; a terminal must never take
+    an escape sequence or a right-to-left override from them.
+    """
+    raw = str(text).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    out = []
+    for char in raw:
+        if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn"}:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 class Session:
@@ -84,10 +102,11 @@ class Session:
 
     @staticmethod
     def print_json(value: Any) -> None:
-        click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+        click.echo(json.dumps(value, indent=2, default=str))  # ASCII: names may hold any bytes
 
     @staticmethod
     def print_table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> None:
+        rows = [[safe(cell) for cell in row] for row in rows]
         widths = [len(h) for h in header]
         for row in rows:
             widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from onrecord.cli.session import Session
+from onrecord.cli.session import Session, safe
 from onrecord.config import describe
 from onrecord.errors import DatabaseAlteredError, InputError
 from onrecord.vault.home import Vault
