@@ -106,6 +106,7 @@ def run_onrecord(
     )
     if check and result.returncode != 0:
         raise AssertionError(
-            f"onrecord {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+            f"onrecord {' '.join(args)} exited {result.returncode}:\n"
+            f"{result.stdout}\n{result.stderr}"
         )
     return result

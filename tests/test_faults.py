@@ -24,16 +24,16 @@ from onrecord.vault.models import LogEntry
 KILLS = 50
 
 
-def make_files(folder: Path, count: int, seed: int) -> dict[str, bytes]:
+def make_files(folder: Path, count: int, seed: int) -> set[str]:
+    """Files of mixed sizes; returns their SHA-256 hashes."""
     folder.mkdir()
     rng = random.Random(seed)
-    contents = {}
+    hashes = set()
     for i in range(count):
-        size = rng.choice([0, 10, 1000, 70_000, 1_100_000, 2_500_000])
-        data = rng.randbytes(size)
+        data = rng.randbytes(rng.choice([0, 10, 1000, 70_000, 1_100_000, 2_500_000]))
         (folder / f"f{i:03}.bin").write_bytes(data)
-        contents[hashlib.sha256(data).hexdigest()] = data
-    return contents
+        hashes.add(hashlib.sha256(data).hexdigest())
+    return hashes
 
 
 def add_command(case: Case, folder: Path) -> list[str]:
@@ -48,18 +48,18 @@ def test_kill_9_during_add_never_leaves_half_a_file(tmp_path: Path, db_url: str)
     case = create_case(vault, title="Kill", jurisdiction="GB", time_zone="UTC", operator="t")
     vault.close()
     env = cli_env(home, ONRECORD_DATABASE_URL=db_url)
-    contents = make_files(tmp_path / "first", 30, seed=0)
+    hashes = make_files(tmp_path / "first", 30, seed=0)
     started = time.monotonic()
-    subprocess.run(add_command(case, tmp_path / "first"), env=env, check=True,
-                   capture_output=True)
+    subprocess.run(add_command(case, tmp_path / "first"), env=env, check=True, capture_output=True)
     full_run = time.monotonic() - started
     rng = random.Random(9)
     killed_mid_way = 0
     for attempt in range(KILLS):
         folder = tmp_path / f"in{attempt}"
-        contents |= make_files(folder, 30, seed=attempt + 1)
-        child = subprocess.Popen(add_command(case, folder), env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        hashes |= make_files(folder, 30, seed=attempt + 1)
+        child = subprocess.Popen(
+            add_command(case, folder), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(rng.uniform(0.1, 1.0) * full_run)
         child.send_signal(signal.SIGKILL)
         if child.wait() == -signal.SIGKILL:
@@ -71,25 +71,31 @@ def test_kill_9_during_add_never_leaves_half_a_file(tmp_path: Path, db_url: str)
         assert list(vault.blobs.tmp.iterdir()) == []
         # every recorded exhibit is whole and logged
         for ev in Evidence.objects.filter(case__pk=case.pk):
-            assert ev.blob_id in contents
+            assert ev.blob_id in hashes
             assert LogEntry.objects.filter(log=case.log_name, index=ev.log_index).exists()
         # a blob file no record refers to (killed between rename and commit) is whole too
-        recorded = {vault.blobs.path_for(sha).name for sha in
-                    Evidence.objects.values_list("blob_id", flat=True)}
+        recorded = {
+            vault.blobs.path_for(sha).name
+            for sha in Evidence.objects.values_list("blob_id", flat=True)
+        }
         for stray in vault.blobs.stored_names():
             if stray.name not in recorded:
                 assert vault.master_key is not None
                 with stray.open("rb") as stream:
                     data = b"".join(crypto.iter_decrypt(vault.master_key, stream))
-                assert hashlib.sha256(data).hexdigest() in contents
+                assert hashlib.sha256(data).hexdigest() in hashes
         vault.close()
     assert killed_mid_way >= KILLS * 3 // 4  # the runs really were cut short
     # afterwards, complete runs add whatever is missing, and everything verifies
     every_file = sorted(str(p) for p in tmp_path.glob("in*/*.bin"))
-    subprocess.run([*add_command(case, tmp_path / "first"), *every_file], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*add_command(case, tmp_path / "first"), *every_file],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     vault = Vault.open(home, passphrase=PASSPHRASE, database_url=db_url)
-    assert {e.blob_id for e in Evidence.objects.all()} == set(contents)
+    assert {e.blob_id for e in Evidence.objects.all()} == set(hashes)
     assert all(c.is_ok for c in verify(vault))
     vault.close()
 
@@ -140,15 +146,18 @@ def test_5_gb_sparse_file_streams_with_flat_memory(tmp_path: Path) -> None:
     note = tmp_path / "note.txt"
     note.write_text("a small file in the same command")
     code = (
-        "import resource, sys\n"
+        "import re, sys\n"
         "from onrecord.cli import main\n"
         "try:\n"
         f"    main(['add', '1', {str(sparse)!r}, {str(note)!r}, '--json'])\n"
         "finally:\n"
-        "    print('PEAK_KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+        "    status = open('/proc/self/status').read()  # VmHWM: this process only\n"
+        "    peak = re.search(r'VmHWM:\\s+(\\d+)', status).group(1)\n"
+        "    print('PEAK_KIB', peak, file=sys.stderr)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], env=cli_env(home),
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=cli_env(home), capture_output=True, text=True, timeout=900
+    )
     assert result.returncode == 0, result.stderr
     peak_kib = int(result.stderr.split("PEAK_KIB")[1].split()[0])
     assert peak_kib < 150 * 1024, f"peak RSS {peak_kib} KiB"
@@ -166,8 +175,13 @@ def test_names_with_odd_characters(tmp_path: Path) -> None:
     run_onrecord(home, "case", "new", "Names", "--jurisdiction", "GB", check=True)
     folder = tmp_path / "in"
     folder.mkdir()
-    names = [b"line\nbreak.png", b"\xff\xfe not utf8.jpg", "‮gpj.exe".encode(),
-             b"-starts-with-dash.txt", "emoji 😀 名前.txt".encode()]
+    names = [
+        b"line\nbreak.png",
+        b"\xff\xfe not utf8.jpg",
+        "‮gpj.exe".encode(),
+        b"-starts-with-dash.txt",
+        "emoji 😀 名前.txt".encode(),
+    ]
     paths = []
     for raw in names:
         path = Path(os.fsdecode(os.path.join(os.fsencode(folder), raw)))

@@ -30,8 +30,9 @@ HOW = Acquired(operator="tester")
 
 
 def new_case(vault: Vault, title: str = "Case A") -> Case:
-    return create_case(vault, title=title, jurisdiction="US-CA", time_zone="America/Los_Angeles",
-                       operator="tester")
+    return create_case(
+        vault, title=title, jurisdiction="US-CA", time_zone="America/Los_Angeles", operator="tester"
+    )
 
 
 def test_case_validation_explains_what_to_type(vault: Vault) -> None:
@@ -55,7 +56,9 @@ def test_find_case_by_number_title_or_id(vault: Vault) -> None:
 def test_add_files_hashes_stores_and_logs_each(vault: Vault, tmp_path: Path) -> None:
     case = new_case(vault)
     files = []
-    for i, name in enumerate(["photo.png", "notes.txt", "ünïcödé name ✓.pdf", "spaces  and'quotes\".bin"]):
+    for i, name in enumerate(
+        ["photo.png", "notes.txt", "ünïcödé name ✓.pdf", "spaces  and'quotes\".bin"]
+    ):
         path = tmp_path / name
         path.write_bytes(b"%PDF-1.7 " * (i + 1) if name.endswith(".pdf") else os.urandom(1000 + i))
         files.append(path)
@@ -102,9 +105,7 @@ def test_bad_files_fail_alone_and_the_rest_are_added(vault: Vault, tmp_path: Pat
     if os.geteuid() != 0:  # root reads any file
         assert by_name["locked.png"].status == "failed"
         assert "permission denied" in by_name["locked.png"].message
-    assert Evidence.objects.filter(case=case).count() == sum(
-        o.status == "added" for o in outcomes
-    )
+    assert Evidence.objects.filter(case=case).count() == sum(o.status == "added" for o in outcomes)
     assert all(c.is_ok for c in verify(vault, case))
 
 
@@ -131,15 +132,23 @@ def test_same_bytes_stored_once_and_second_acquisition_recorded(
 
 def test_journal_entry_is_logged(vault: Vault) -> None:
     case = new_case(vault)
-    entry = add_journal_entry(vault, case, date=dt.date(2026, 10, 13), what_happened="Calls at 3am",
-                              impact="no sleep", cost=Decimal("80.50"), currency="usd",
-                              operator="tester")
+    entry = add_journal_entry(
+        vault,
+        case,
+        date=dt.date(2026, 10, 13),
+        what_happened="Calls at 3am",
+        impact="no sleep",
+        cost=Decimal("80.50"),
+        currency="usd",
+        operator="tester",
+    )
     assert JournalEntry.objects.get().currency == "USD"
     body = entry_body(LogEntry.objects.get(log=case.log_name, index=entry.log_index))
     assert body["action"] == "journal.add"
     with pytest.raises(InputError, match="what happened"):
-        add_journal_entry(vault, case, date=dt.date(2026, 1, 1), what_happened=" ",
-                          operator="tester")
+        add_journal_entry(
+            vault, case, date=dt.date(2026, 1, 1), what_happened=" ", operator="tester"
+        )
     assert all(c.is_ok for c in verify(vault, case))
 
 

@@ -22,8 +22,9 @@ def test_new_vault_layout_and_nothing_readable(vault: Vault) -> None:
     assert (home / "blobs" / "tmp").is_dir()
     assert (home / "signing.key").stat().st_mode & 0o077 == 0
     if info["database"] == "sqlite":
-        create_case(vault, title="Secret Title Here", jurisdiction="GB", time_zone="UTC",
-                    operator="me")
+        create_case(
+            vault, title="Secret Title Here", jurisdiction="GB", time_zone="UTC", operator="me"
+        )
         vault.close()
         raw = (home / "onrecord.db").read_bytes()
         assert b"SQLite format 3" not in raw
@@ -39,8 +40,9 @@ def test_reopen_with_passphrase_and_recovery_key(tmp_path: Path, db_url: str) ->
     again = Vault.open(home, passphrase=PASSPHRASE, database_url=db_url)
     assert Case.objects.get().uid == case.uid
     again.close()
-    by_recovery = Vault.open(home, recovery_key=recovery.lower().replace("-", " "),
-                             database_url=db_url)
+    by_recovery = Vault.open(
+        home, recovery_key=recovery.lower().replace("-", " "), database_url=db_url
+    )
     assert Case.objects.count() == 1
     by_recovery.close()
 
@@ -100,7 +102,7 @@ def test_a_replaced_signing_key_is_detected(local_vault: Vault, tmp_path: Path) 
     home = local_vault.home
     local_vault.close()
     (home / "signing.key").write_bytes((tmp_path / "other" / "signing.key").read_bytes())
-    with pytest.raises(VaultError, match="signing.key"):
+    with pytest.raises(VaultError, match=r"signing\.key"):
         Vault.open(home, passphrase=PASSPHRASE)
 
 

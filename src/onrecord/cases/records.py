@@ -7,6 +7,7 @@ the command's batch ends (``seal``). Nothing else in onrecord writes case data.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -155,11 +156,10 @@ def add_files(
             outcome = AddOutcome(path=str(path), status="failed")
             outcomes.append(outcome)
             try:
-                head = _read_head(path)
                 stored = vault.blobs.put_file(path, progress)
                 outcome.sha256, outcome.size = stored.sha256, stored.size
-                pending.append(_Pending(path, stored, sniff_media_type(head, file_label(path)),
-                                        outcome))
+                media_type = sniff_media_type(stored.head, file_label(path))
+                pending.append(_Pending(path, stored, media_type, outcome))
                 pending_bytes += stored.size
                 if len(pending) >= BATCH_FILES or pending_bytes >= BATCH_BYTES:
                     batch, pending, pending_bytes = pending, [], 0
@@ -178,26 +178,14 @@ def add_files(
     except StorageFullError:
         pass  # each file of the batch that failed says so in its outcome
     finally:
-        try:
+        with contextlib.suppress(OperationalError):  # disk full: the next command signs it
             seal(vault, case)
-        except OperationalError:
-            pass  # disk full: the next command that opens the vault signs the head
     return outcomes
 
 
 def file_label(path: Path) -> str:
     """A file's name as text that any database takes: bytes that are not UTF-8 shown as \\xNN."""
     return path.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def _read_head(path: Path) -> bytes:
-    try:
-        with path.open("rb") as stream:
-            return stream.read(64)
-    except IsADirectoryError:
-        return b""  # put_file explains folders
-    except OSError:
-        return b""  # put_file explains what cannot be read
 
 
 def _record_batch(vault: Vault, case: Case, batch: Sequence[_Pending], how: Acquired) -> None:
@@ -323,7 +311,7 @@ def journal_fields(entry: JournalEntry) -> dict[str, Any]:
         "date": entry.date.isoformat(),
         "what_happened": entry.what_happened,
         "impact": entry.impact,
-        "cost": str(entry.cost) if entry.cost is not None else None,
+        "cost": f"{Decimal(entry.cost):.2f}" if entry.cost is not None else None,
         "currency": entry.currency,
     }
 
@@ -401,6 +389,10 @@ def add_journal_entry(
 ) -> JournalEntry:
     if not what_happened.strip():
         raise InputError("Say what happened (the --what text is empty).")
+    if cost is not None:
+        if not cost.is_finite() or cost < 0:
+            raise InputError(f"The cost must be an amount of zero or more, not {cost}.")
+        cost = cost.quantize(Decimal("0.01"))
     entry = JournalEntry(
         case=case,
         date=date,

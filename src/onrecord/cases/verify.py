@@ -35,14 +35,14 @@ def verify(vault: Vault, case: Case | None = None, progress: Progress | None = N
     except DatabaseError as exc:
         return [*checks, Check("cases", "could not check", str(exc))]
     for one in cases:
-        parts: list[Callable[[], list[Check]]] = [
-            lambda: check_log(one.log_name, vault.verifier, f"case {one.pk}"),
-            lambda: check_records(one),
-            lambda: list(check_exhibits(vault, one, progress)),
+        parts: list[Callable[[Case], list[Check]]] = [
+            lambda c: check_log(c.log_name, vault.verifier, f"case {c.pk}"),
+            check_records,
+            lambda c: list(check_exhibits(vault, c, progress)),
         ]
         for part in parts:
             try:
-                checks += part()
+                checks += part(one)
             except DatabaseError as exc:
                 connection.close()  # a damaged page poisons the connection; start afresh
                 checks.append(

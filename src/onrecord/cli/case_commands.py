@@ -47,7 +47,9 @@ def case_new(
     if as_json:
         session.print_json(_case_dict(made))
     else:
-        click.echo(f"Opened case {made.pk}: {safe(made.title)} ({made.jurisdiction}, {made.time_zone}).")
+        click.echo(
+            f"Opened case {made.pk}: {safe(made.title)} ({made.jurisdiction}, {made.time_zone})."
+        )
 
 
 @case.command("list")

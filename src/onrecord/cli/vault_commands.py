@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from onrecord.cli.session import Session, safe
+from onrecord.cli.session import Session
 from onrecord.config import describe
 from onrecord.errors import DatabaseAlteredError, InputError
 from onrecord.vault.home import Vault
@@ -89,8 +89,14 @@ def verify(session: Session, case: str | None, as_json: bool, quiet: bool) -> No
         vault = session.open_vault()
     except DatabaseAlteredError as exc:
         if as_json:
-            session.print_json({"ok": False, "checks": [
-                {"subject": "database file", "state": "altered", "detail": str(exc)}]})
+            session.print_json(
+                {
+                    "ok": False,
+                    "checks": [
+                        {"subject": "database file", "state": "altered", "detail": str(exc)}
+                    ],
+                }
+            )
         else:
             click.echo(f"altered          database file: {exc}")
             click.echo("NOT everything verified: the database cannot be opened.")

@@ -25,6 +25,7 @@ from onrecord.vault import crypto
 from onrecord.vault.files import fsync_dir
 
 READ_SIZE = crypto.CHUNK_SIZE
+HEAD_SIZE = 64
 
 Progress = Callable[[int], None]
 
@@ -37,6 +38,7 @@ class StoredBlob:
     size: int
     stored_name: str
     new: bool
+    head: bytes = b""  # the first bytes, for telling the media type
 
 
 class BlobStore:
@@ -48,6 +50,7 @@ class BlobStore:
         self._master_key = master_key
         self._names_key = crypto.subkey(master_key, "blob-names") if master_key else None
         self._dirty: set[Path] = set()
+        self._made: set[Path] = set()
 
     @property
     def encrypted(self) -> bool:
@@ -98,10 +101,13 @@ class BlobStore:
 
     def put_stream(self, stream: BinaryIO, progress: Progress | None = None) -> StoredBlob:
         """Store everything ``stream`` yields, hashing and encrypting as it goes."""
-        self.tmp.mkdir(parents=True, exist_ok=True)
+        if self.tmp not in self._made:
+            self.tmp.mkdir(parents=True, exist_ok=True)
+            self._made.add(self.tmp)
         tmp_path = self.tmp / f"incoming-{secrets.token_hex(8)}"
         digest = hashlib.sha256()
         size = 0
+        head = b""
         buffer = bytearray(READ_SIZE)
         view = memoryview(buffer)
         encryptor = crypto.BlobEncryptor(self._master_key) if self._master_key else None
@@ -114,6 +120,8 @@ class BlobStore:
                     if n == 0:
                         break
                     piece = view[:n]
+                    if not head:
+                        head = bytes(piece[:HEAD_SIZE])
                     digest.update(piece)
                     size += n
                     out.write(encryptor.update(piece) if encryptor else piece)
@@ -137,11 +145,13 @@ class BlobStore:
         final = self.path_for(sha256)
         if final.exists():
             tmp_path.unlink()
-            return StoredBlob(sha256, size, final.name, new=False)
-        final.parent.mkdir(exist_ok=True)
+            return StoredBlob(sha256, size, final.name, new=False, head=head)
+        if final.parent not in self._made:
+            final.parent.mkdir(exist_ok=True)
+            self._made.add(final.parent)
         tmp_path.rename(final)
         self._dirty.add(final.parent)
-        return StoredBlob(sha256, size, final.name, new=True)
+        return StoredBlob(sha256, size, final.name, new=True, head=head)
 
     def sync(self) -> None:
         """Make every rename since the last sync durable, before the database refers to it."""

@@ -124,10 +124,14 @@ def check_log(name: str, verifier: Verifier, label: str) -> list[Check]:
     for entry in entries:
         data = entry.data.encode()
         if entry.index != expected:
-            gap = (f"entry {expected}" if entry.index == expected + 1
-                   else f"entries {expected} to {entry.index - 1}")
-            checks.append(Check(f"custody log of {label}, {gap}", "missing",
-                                "removed from the log"))
+            gap = (
+                f"entry {expected}"
+                if entry.index == expected + 1
+                else f"entries {expected} to {entry.index - 1}"
+            )
+            checks.append(
+                Check(f"custody log of {label}, {gap}", "missing", "removed from the log")
+            )
             altered_entries += 1
         expected = entry.index + 1
         subject = f"custody log of {label}, entry {entry.index}"

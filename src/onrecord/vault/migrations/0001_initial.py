@@ -4,58 +4,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Blob',
+            name="Blob",
             fields=[
-                ('sha256', models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ('size', models.BigIntegerField()),
-                ('stored_name', models.CharField(max_length=64, unique=True)),
-                ('encrypted', models.BooleanField()),
-                ('stored_at', models.DateTimeField()),
-                ('purged_at', models.DateTimeField(blank=True, null=True)),
+                ("sha256", models.CharField(max_length=64, primary_key=True, serialize=False)),
+                ("size", models.BigIntegerField()),
+                ("stored_name", models.CharField(max_length=64, unique=True)),
+                ("encrypted", models.BooleanField()),
+                ("stored_at", models.DateTimeField()),
+                ("purged_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'blob record',
+                "verbose_name": "blob record",
             },
         ),
         migrations.CreateModel(
-            name='LogEntry',
+            name="LogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('log', models.CharField(max_length=64)),
-                ('index', models.BigIntegerField()),
-                ('data', models.TextField()),
-                ('leaf_hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("log", models.CharField(max_length=64)),
+                ("index", models.BigIntegerField()),
+                ("data", models.TextField()),
+                ("leaf_hash", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name': 'custody-log entry',
-                'verbose_name_plural': 'custody-log entries',
-                'ordering': ['log', 'index'],
-                'constraints': [models.UniqueConstraint(fields=('log', 'index'), name='log_entry_position')],
+                "verbose_name": "custody-log entry",
+                "verbose_name_plural": "custody-log entries",
+                "ordering": ["log", "index"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("log", "index"), name="log_entry_position")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TreeHead',
+            name="TreeHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('log', models.CharField(max_length=64)),
-                ('tree_size', models.BigIntegerField()),
-                ('root_hash', models.CharField(max_length=64)),
-                ('timestamp', models.DateTimeField()),
-                ('key_id', models.CharField(max_length=64)),
-                ('signature', models.CharField(max_length=128)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("log", models.CharField(max_length=64)),
+                ("tree_size", models.BigIntegerField()),
+                ("root_hash", models.CharField(max_length=64)),
+                ("timestamp", models.DateTimeField()),
+                ("key_id", models.CharField(max_length=64)),
+                ("signature", models.CharField(max_length=128)),
             ],
             options={
-                'verbose_name': 'signed tree head',
-                'ordering': ['log', 'tree_size'],
-                'constraints': [models.UniqueConstraint(fields=('log', 'tree_size'), name='tree_head_size')],
+                "verbose_name": "signed tree head",
+                "ordering": ["log", "tree_size"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("log", "tree_size"), name="tree_head_size")
+                ],
             },
         ),
     ]

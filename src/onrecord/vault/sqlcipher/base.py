@@ -37,8 +37,7 @@ _FORMAT_QMARK = re.compile(r"(?<!%)%s")
 
 
 _PAGE_FAILED = (
-    "a page of the database failed authentication: the file was altered or damaged "
-    "outside onrecord"
+    "a page of the database failed authentication: the file was altered or damaged outside onrecord"
 )
 
 

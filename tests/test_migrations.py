@@ -1,0 +1,69 @@
+"""Every migration runs forward and back on SQLite, SQLCipher and PostgreSQL, with data."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from conftest import FAST_KDF, PASSPHRASE
+from onrecord.errors import VaultError
+from onrecord.vault.home import Vault
+
+APPS = ["vault", "cases"]
+
+
+def migrations_of(app: str) -> list[str]:
+    executor = MigrationExecutor(connection)
+    return sorted(name for (label, name) in executor.loader.disk_migrations if label == app)
+
+
+def test_models_and_migrations_agree(vault: Vault) -> None:
+    out = io.StringIO()
+    call_command("makemigrations", *APPS, check=True, dry_run=True, stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_each_migration_forward_and_back(vault: Vault) -> None:
+    executor = MigrationExecutor(connection)
+    for app in reversed(APPS):
+        call_command("migrate", app, "zero", verbosity=0)
+    for app in APPS:
+        names = migrations_of(app)
+        assert names, f"{app} has no migrations"
+        for name in names:
+            call_command("migrate", app, name, verbosity=0)
+            executor.loader.build_graph()
+            assert (app, name) in executor.loader.applied_migrations
+    assert vault.pending_migrations() == []
+
+
+def test_open_refuses_an_older_schema_and_init_upgrades_it(tmp_path: Path, db_url: str) -> None:
+    from onrecord.cases.models import Case
+
+    home = tmp_path / "home"
+    vault, _ = Vault.create(home, passphrase=PASSPHRASE, kdf=FAST_KDF, database_url=db_url)
+    latest = migrations_of("cases")[-1]
+    previous = migrations_of("cases")[-2] if len(migrations_of("cases")) > 1 else "zero"
+    call_command("migrate", "cases", previous, verbosity=0)  # as an older onrecord left it
+    vault.close()
+    with pytest.raises(VaultError, match=r"older onrecord\. Run `onrecord init`"):
+        Vault.open(home, passphrase=PASSPHRASE, database_url=db_url)
+    upgraded = Vault.open(home, passphrase=PASSPHRASE, database_url=db_url, upgrade=True)
+    assert ("cases", latest) in MigrationExecutor(connection).loader.applied_migrations
+    assert Case.objects.count() == 0
+    upgraded.close()
+
+
+def test_init_twice_is_harmless(tmp_path: Path, db_url: str) -> None:
+    home = tmp_path / "home"
+    vault, _ = Vault.create(home, passphrase=PASSPHRASE, kdf=FAST_KDF, database_url=db_url)
+    vault.close()
+    for _ in range(2):
+        again = Vault.open(home, passphrase=PASSPHRASE, database_url=db_url, upgrade=True)
+        assert again.pending_migrations() == []
+        again.close()
