@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from onrecord.cases.evidence import Acquired, add_files
 from onrecord.cases.models import Acquisition, Case, Evidence, JournalEntry
 from onrecord.cases.records import (
-    Acquired,
-    add_files,
     add_journal_entry,
     create_case,
     find_case,

@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 
 from conftest import FAST_KDF, PASSPHRASE
+from onrecord.cases.evidence import Acquired, add_files
 from onrecord.cases.models import Case, Evidence
-from onrecord.cases.records import Acquired, add_files, create_case
+from onrecord.cases.records import create_case
 from onrecord.cases.verify import verify
 from onrecord.errors import DatabaseAlteredError
 from onrecord.vault.home import Vault

@@ -85,6 +85,7 @@ class Account(models.Model):
     party = models.ForeignKey(
         Party, on_delete=models.SET_NULL, null=True, blank=True, related_name="accounts"
     )
+    names_seen = models.JSONField(default=list, blank=True)  # earlier handles and names
 
     class Meta:
         constraints = [
@@ -169,8 +170,37 @@ class Acquisition(models.Model):
         return f"acquisition of exhibit {self.evidence_id} at {self.acquired_at}"
 
 
+class ImportRun(models.Model):
+    """One ``onrecord import``: what was read, with what, and what came of it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="imports")
+    evidence = models.ForeignKey(
+        "Evidence", on_delete=models.SET_NULL, null=True, blank=True, related_name="imports"
+    )
+    source_name = models.TextField()
+    format = models.CharField(max_length=32)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    operator = models.CharField(max_length=200)
+    time_zone = models.CharField(max_length=64)
+    items_added = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    edits = models.PositiveIntegerField(default=0)
+    gone_from_source = models.PositiveIntegerField(default=0)
+    attachments = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.format}) into case {self.case_id}"
+
+
 class Item(models.Model):
-    """A message, post, comment, email or SMS, and where in the evidence it was found."""
+    """A message, post, comment, email or SMS, and where in the evidence it was found.
+
+    Rows are never edited: a message edited at the source is a new row whose
+    ``previous_version`` is the old one. Only later imports mark a row "gone from the
+    source" (``gone_*``), in their own custody-log entry.
+    """
 
     class Kind(models.TextChoices):
         MESSAGE = "message"
@@ -178,6 +208,7 @@ class Item(models.Model):
         COMMENT = "comment"
         EMAIL = "email"
         SMS = "sms"
+        SYSTEM = "system"
         OTHER = "other"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="items")
@@ -201,12 +232,46 @@ class Item(models.Model):
     )
     position = models.CharField(max_length=500, blank=True, default="")
     log_index = models.BigIntegerField()
+    conversation = models.CharField(max_length=300, blank=True, default="")
+    in_reply_to = models.CharField(max_length=300, blank=True, default="")
+    dedupe_key = models.CharField(max_length=64, blank=True, default="")
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    previous_version = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="later_versions"
+    )
+    deleted_at_source = models.BooleanField(default=False)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    import_run = models.ForeignKey(
+        ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
+    raw = models.JSONField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    gone_from_source_at = models.DateTimeField(null=True, blank=True)
+    gone_log_index = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["case", "sent_at"], name="item_case_time")]
+        indexes = [
+            models.Index(fields=["case", "sent_at"], name="item_case_time"),
+            models.Index(fields=["case", "platform", "conversation"], name="item_conversation"),
+            models.Index(fields=["case", "dedupe_key"], name="item_dedupe"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pk} on {self.platform}"
+
+
+class ItemAttachment(models.Model):
+    """A file an item carries: the exhibit holding it, or why it is not in the export."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="attachments")
+    name = models.TextField()
+    evidence = models.ForeignKey(
+        Evidence, on_delete=models.SET_NULL, null=True, blank=True, related_name="attached_to"
+    )
+    missing = models.TextField(blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.name} on item {self.item_id}"
 
 
 class JournalEntry(models.Model):

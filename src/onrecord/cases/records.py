@@ -1,39 +1,28 @@
-"""Every change to a case, written together with its custody-log entry.
+"""Cases, the journal and purges, each change written with its custody-log entry.
 
-Each function here makes one change in one database transaction that also appends the
-entry recording it, so a crash leaves both or neither; the log's new head is signed when
-the command's batch ends (``seal``). Nothing else in onrecord writes case data.
+Each function here (and in ``evidence``, ``items`` and ``imports``) makes one change in one
+database transaction that also appends the entry recording it, so a crash leaves both or
+neither; the log's new head is signed when the command's batch ends (``seal``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, transaction
-from django.db.models import Max, Q
+from django.db import transaction
+from django.db.models import Q
 
-from onrecord import __version__
-from onrecord.cases.media import evidence_kind, sniff_media_type
-from onrecord.cases.models import Account, Acquisition, Case, Evidence, Item, JournalEntry
-from onrecord.errors import CaseNotFoundError, InputError, StorageFullError
-from onrecord.vault.blobs import StoredBlob
-from onrecord.vault.custody import canonical_json, iso_utc, utc_now
+from onrecord.cases.models import Case, Evidence, Item, JournalEntry
+from onrecord.errors import CaseNotFoundError, InputError
+from onrecord.vault.custody import canonical_json, utc_now
 from onrecord.vault.home import Vault
-from onrecord.vault.models import Blob
-
-BATCH_FILES = 64
-BATCH_BYTES = 64 * 1024 * 1024
-
-Progress = Callable[[int], None]
-
+from onrecord.vault.models import Blob, LogEntry, TreeHead
 
 # -- cases ------------------------------------------------------------------------------
 
@@ -99,211 +88,7 @@ def _validation_text(exc: ValidationError) -> str:
     return " ".join(str(m) for messages in exc.message_dict.values() for m in messages)
 
 
-# -- evidence ---------------------------------------------------------------------------
-
-
-@dataclass
-class AddOutcome:
-    """What happened to one file of an ``add``."""
-
-    path: str
-    status: Literal["added", "already held", "failed"]
-    message: str = ""
-    exhibit: int | None = None
-    sha256: str | None = None
-    size: int = 0
-
-
-@dataclass
-class _Pending:
-    path: Path
-    stored: StoredBlob
-    media_type: str
-    outcome: AddOutcome
-    when: dt.datetime = field(default_factory=utc_now)
-
-
-@dataclass(frozen=True)
-class Acquired:
-    """How bytes came in: the part of an acquisition that is not the bytes."""
-
-    operator: str
-    method: str = "file"
-    source_url: str = ""
-    note: str = ""
-    tool: str = "onrecord"
-    tool_version: str = __version__
-
-
-def add_files(
-    vault: Vault,
-    case: Case,
-    paths: Sequence[Path],
-    how: Acquired,
-    progress: Progress | None = None,
-) -> list[AddOutcome]:
-    """Store each file as an exhibit; a file that cannot be read fails alone.
-
-    Blobs are written and fsynced first, then recorded in batches (one transaction each),
-    so an interruption leaves every file either fully recorded or absent. A full disk
-    stops the command after recording what was already stored.
-    """
-    outcomes: list[AddOutcome] = []
-    pending: list[_Pending] = []
-    pending_bytes = 0
-    try:
-        for number, path in enumerate(paths):
-            outcome = AddOutcome(path=str(path), status="failed")
-            outcomes.append(outcome)
-            try:
-                stored = vault.blobs.put_file(path, progress)
-                outcome.sha256, outcome.size = stored.sha256, stored.size
-                media_type = sniff_media_type(stored.head, file_label(path))
-                pending.append(_Pending(path, stored, media_type, outcome))
-                pending_bytes += stored.size
-                if len(pending) >= BATCH_FILES or pending_bytes >= BATCH_BYTES:
-                    batch, pending, pending_bytes = pending, [], 0
-                    _record_batch(vault, case, batch, how)
-            except InputError as exc:
-                outcome.message = str(exc)
-            except StorageFullError as exc:
-                outcome.status, outcome.message = "failed", str(exc)
-                outcomes += [
-                    AddOutcome(str(rest), "failed", "not tried: the disk is full")
-                    for rest in paths[number + 1 :]
-                ]
-                break
-        if pending:
-            _record_batch(vault, case, pending, how)
-    except StorageFullError:
-        pass  # each file of the batch that failed says so in its outcome
-    finally:
-        with contextlib.suppress(OperationalError):  # disk full: the next command signs it
-            seal(vault, case)
-    return outcomes
-
-
-def file_label(path: Path) -> str:
-    """A file's name as text that any database takes: bytes that are not UTF-8 shown as \\xNN."""
-    return path.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def _record_batch(vault: Vault, case: Case, batch: Sequence[_Pending], how: Acquired) -> None:
-    vault.blobs.sync()
-    try:
-        _write_batch(vault, case, batch, how)
-    except OperationalError as exc:
-        if "full" not in str(exc):
-            raise
-        for item in batch:
-            item.outcome.status = "failed"
-            item.outcome.message = "the disk is full; it was not recorded"
-        raise StorageFullError(
-            "The disk holding the vault is full, so the last files could not be recorded. "
-            "Free some space and add them again; everything recorded before is safe."
-        ) from None
-
-
-def _write_batch(vault: Vault, case: Case, batch: Sequence[_Pending], how: Acquired) -> None:
-    log = vault.log(case.log_name)
-    with transaction.atomic():
-        next_exhibit = (
-            Evidence.objects.filter(case=case).aggregate(m=Max("exhibit"))["m"] or 0
-        ) + 1
-        for item in batch:
-            stored = item.stored
-            blob, created = Blob.objects.get_or_create(
-                sha256=stored.sha256,
-                defaults={
-                    "size": stored.size,
-                    "stored_name": stored.stored_name,
-                    "encrypted": vault.blobs.encrypted,
-                    "stored_at": item.when,
-                },
-            )
-            if not created and blob.purged_at is not None:
-                blob.purged_at = None
-                blob.save(update_fields=["purged_at"])
-            details: dict[str, Any] = {
-                "case": case.uid.hex,
-                "sha256": stored.sha256,
-                "size": stored.size,
-                "media_type": item.media_type,
-                "original_name": file_label(item.path),
-                "source_url": how.source_url,
-                "acquired_at": iso_utc(item.when),
-                "method": how.method,
-                "acquired_with": f"{how.tool} {how.tool_version}",
-                "note": how.note,
-            }
-            existing = Evidence.objects.filter(case=case, blob=blob).first()
-            if existing is None:
-                details["exhibit"] = next_exhibit
-                entry = log.append("evidence.add", how.operator, details)
-                Evidence.objects.create(
-                    case=case,
-                    exhibit=next_exhibit,
-                    blob=blob,
-                    size=stored.size,
-                    media_type=item.media_type,
-                    original_name=file_label(item.path),
-                    kind=evidence_kind(item.media_type, file_label(item.path)),
-                    source_url=how.source_url,
-                    acquired_at=item.when,
-                    acquired_by=how.operator,
-                    method=how.method,
-                    tool=how.tool,
-                    tool_version=how.tool_version,
-                    note=how.note,
-                    log_index=entry.index,
-                )
-                item.outcome.status, item.outcome.exhibit = "added", next_exhibit
-                next_exhibit += 1
-            else:
-                details["exhibit"] = existing.exhibit
-                entry = log.append("evidence.reacquire", how.operator, details)
-                Acquisition.objects.create(
-                    evidence=existing,
-                    original_name=file_label(item.path),
-                    source_url=how.source_url,
-                    acquired_at=item.when,
-                    acquired_by=how.operator,
-                    method=how.method,
-                    tool=how.tool,
-                    tool_version=how.tool_version,
-                    note=how.note,
-                    log_index=entry.index,
-                )
-                if existing.purged_at is not None:
-                    existing.purged_at = None
-                    existing.save(update_fields=["purged_at"])
-                item.outcome.status, item.outcome.exhibit = "already held", existing.exhibit
-                item.outcome.message = (
-                    f"the same bytes are already exhibit {existing.exhibit}; "
-                    "this acquisition was recorded too"
-                )
-
-
-# -- items and journal ------------------------------------------------------------------
-
-
-def item_fields(item: Item) -> dict[str, Any]:
-    """The fields of an item that its custody-log entry fixes (by digest)."""
-    return {
-        "platform": item.platform,
-        "kind": item.kind,
-        "author": item.author_id,
-        "recipients": list(item.recipients),
-        "text": item.text,
-        "sent_at": iso_utc(item.sent_at) if item.sent_at else None,
-        "sent_at_original": item.sent_at_original,
-        "time_zone_assumed": item.time_zone_assumed,
-        "url": item.url,
-        "platform_id": item.platform_id,
-        "reply_to": item.reply_to_id,
-        "evidence": item.evidence_id,
-        "position": item.position,
-    }
+# -- journal ------------------------------------------------------------------
 
 
 def journal_fields(entry: JournalEntry) -> dict[str, Any]:
@@ -318,62 +103,6 @@ def journal_fields(entry: JournalEntry) -> dict[str, Any]:
 
 def digest(fields: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(fields)).hexdigest()
-
-
-def find_or_create_account(
-    case: Case,
-    *,
-    platform: str,
-    handle: str = "",
-    platform_id: str | None = None,
-    display_name: str = "",
-) -> Account:
-    """The case's account for this platform id, else for this handle; created if new."""
-    query = Account.objects.filter(case=case, platform=platform)
-    if platform_id:
-        account = query.filter(platform_id=platform_id).first()
-        if account is not None:
-            return account
-    elif handle:
-        account = query.filter(handle=handle).first()
-        if account is not None:
-            return account
-    return Account.objects.create(
-        case=case,
-        platform=platform,
-        handle=handle,
-        platform_id=platform_id or None,
-        display_name=display_name,
-    )
-
-
-def add_items(
-    vault: Vault, case: Case, items: Iterable[Item], operator: str, source: str
-) -> list[Item]:
-    """Record items (already built, unsaved) in one transaction; one log entry each."""
-    log = vault.log(case.log_name)
-    saved: list[Item] = []
-    with transaction.atomic():
-        for item in items:
-            item.case = case
-            item.log_index = -1
-            item.save()
-            entry = log.append(
-                "item.add",
-                operator,
-                {
-                    "case": case.uid.hex,
-                    "item": item.pk,
-                    "exhibit": item.evidence.exhibit if item.evidence else None,
-                    "source": source,
-                    "digest": digest(item_fields(item)),
-                },
-            )
-            item.log_index = entry.index
-            item.save(update_fields=["log_index"])
-            saved.append(item)
-    seal(vault, case)
-    return saved
 
 
 def add_journal_entry(
@@ -469,8 +198,6 @@ def purge_case(vault: Vault, case: Case, operator: str) -> PurgeReport:
         case_log_name = case.log_name
         case.delete()
         Blob.objects.filter(sha256__in=shas - elsewhere).delete()
-        from onrecord.vault.models import LogEntry, TreeHead
-
         LogEntry.objects.filter(log=case_log_name).delete()
         TreeHead.objects.filter(log=case_log_name).delete()
         vault.log("vault").seal(vault.signer)

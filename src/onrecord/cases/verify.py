@@ -12,8 +12,9 @@ from typing import Any
 
 from django.db import DatabaseError, connection
 
+from onrecord.cases.items import item_digest, items_digest
 from onrecord.cases.models import Acquisition, Case, Evidence, Item, JournalEntry
-from onrecord.cases.records import digest, item_fields, journal_fields
+from onrecord.cases.records import digest, journal_fields
 from onrecord.vault.custody import entry_body
 from onrecord.vault.home import Vault
 from onrecord.vault.models import VAULT_LOG, LogEntry
@@ -114,12 +115,31 @@ def check_records(case: Case) -> list[Check]:
                 "original_name": acq.original_name,
             },
         )
-    for item in Item.objects.filter(case=case):
+    imported: dict[int, list[str]] = {}
+    for item in Item.objects.filter(case=case).order_by("pk").iterator(chunk_size=2000):
+        body = entries.get(item.log_index, {})
+        version = int(body.get("fields_version", 1))
+        if body.get("action") == "import.unit":
+            imported.setdefault(item.log_index, []).append(item_digest(item, version))
+            continue
         expect(
             f"{case_number}, item {item.pk}",
             item.log_index,
-            {"action": "item.add", "item": item.pk, "digest": digest(item_fields(item))},
+            {"action": "item.add", "item": item.pk, "digest": item_digest(item, version)},
         )
+    for index, digests in imported.items():
+        claimed.add(index)
+        body = entries[index]
+        if body.get("items") != len(digests) or body.get("items_digest") != items_digest(digests):
+            problems.append(
+                Check(
+                    f"{case_number}, items imported from {body.get('unit')!r} "
+                    f"(entry {index})",
+                    "altered",
+                    f"{len(digests)} items in the database do not match the {body.get('items')} "
+                    "the custody log recorded",
+                )
+            )
     for journal in JournalEntry.objects.filter(case=case):
         expect(
             f"{case_number}, journal entry {journal.pk}",

@@ -199,7 +199,8 @@ def add(
     Each file is hashed, encrypted and logged. A file that cannot be read is reported;
     the others are still added.
     """
-    from onrecord.cases.records import Acquired, add_files, find_case
+    from onrecord.cases.evidence import Acquired, add_files
+    from onrecord.cases.records import find_case
 
     vault = session.open_vault()
     chosen = find_case(case_ref)

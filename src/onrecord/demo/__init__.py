@@ -17,15 +17,10 @@ from typing import Any
 
 from django.db import transaction
 
+from onrecord.cases.evidence import Acquired, add_files
+from onrecord.cases.items import add_items, find_or_create_account
 from onrecord.cases.models import Case, Evidence, Item, Party
-from onrecord.cases.records import (
-    Acquired,
-    add_files,
-    add_items,
-    add_journal_entry,
-    create_case,
-    find_or_create_account,
-)
+from onrecord.cases.records import add_journal_entry, create_case
 from onrecord.vault.home import Vault
 
 DEMO_TITLE = "Demo: synthetic harassment case"

@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from onrecord.errors import InputError, StorageFullError, VaultError
 from onrecord.vault import crypto
@@ -99,7 +99,7 @@ class BlobStore:
                     raise
                 raise InputError(f"{path} could not be read: {exc.strerror}.") from None
 
-    def put_stream(self, stream: BinaryIO, progress: Progress | None = None) -> StoredBlob:
+    def put_stream(self, stream: IO[bytes], progress: Progress | None = None) -> StoredBlob:
         """Store everything ``stream`` yields, hashing and encrypting as it goes."""
         if self.tmp not in self._made:
             self.tmp.mkdir(parents=True, exist_ok=True)
@@ -215,11 +215,17 @@ class BlobStore:
                 yield from sorted(folder.iterdir())
 
 
-def _read_full(stream: BinaryIO, view: memoryview) -> int:
+def _read_full(stream: IO[bytes], view: memoryview) -> int:
     """Fill ``view`` from ``stream`` unless the stream ends; return bytes read."""
+    readinto = getattr(stream, "readinto", None)
     total = 0
     while total < len(view):
-        n = stream.readinto(view[total:])  # type: ignore[attr-defined]
+        if readinto is not None:
+            n = readinto(view[total:])
+        else:
+            data = stream.read(len(view) - total)
+            n = len(data)
+            view[total : total + n] = data
         if not n:
             break
         total += n

@@ -114,11 +114,19 @@ class CustodyLog:
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def append(self, action: str, by: str, details: Mapping[str, Any]) -> LogEntry:
-        """Add an entry; call inside the transaction that makes the change it records."""
+    def next_index(self) -> int:
+        """The index the next entry will get; it holds until the transaction ends.
+
+        Rows written in the same transaction before their entry (an import's items) can
+        carry it: appends to one log are serialised for the whole transaction.
+        """
         self._lock()
         last = LogEntry.objects.filter(log=self.name).order_by("-index").first()
-        index = 0 if last is None else last.index + 1
+        return 0 if last is None else last.index + 1
+
+    def append(self, action: str, by: str, details: Mapping[str, Any]) -> LogEntry:
+        """Add an entry; call inside the transaction that makes the change it records."""
+        index = self.next_index()
         body: dict[str, Any] = {
             "action": action,
             "by": by,
