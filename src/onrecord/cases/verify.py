@@ -7,18 +7,20 @@ outside onrecord shows here); and every exhibit's bytes re-hashed from its blob.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db import DatabaseError, connection
 
-from onrecord.cases.items import item_digest, items_digest
+from onrecord.cases.imports import gone_digest
+from onrecord.cases.items import item_digest
 from onrecord.cases.models import Acquisition, Case, Evidence, Item, JournalEntry
 from onrecord.cases.records import digest, journal_fields
 from onrecord.vault.custody import entry_body
 from onrecord.vault.home import Vault
 from onrecord.vault.models import VAULT_LOG, LogEntry
-from onrecord.vault.verify import Check, check_blob, check_database, check_log
+from onrecord.vault.verify import Check, State, check_blob, check_database, check_log
 
 Progress = Callable[[int], None]
 
@@ -115,31 +117,61 @@ def check_records(case: Case) -> list[Check]:
                 "original_name": acq.original_name,
             },
         )
-    imported: dict[int, list[str]] = {}
+    purged = {b.get("exhibit") for b in entries.values() if b.get("action") == "evidence.purge"}
+    imported: dict[int, tuple[int, Any]] = {}
+    gone: dict[int, list[int]] = {}
     for item in Item.objects.filter(case=case).order_by("pk").iterator(chunk_size=2000):
         body = entries.get(item.log_index, {})
         version = int(body.get("fields_version", 1))
+        if item.gone_log_index is not None:
+            gone.setdefault(item.gone_log_index, []).append(item.pk)
         if body.get("action") == "import.unit":
-            imported.setdefault(item.log_index, []).append(item_digest(item, version))
+            count, running = imported.get(item.log_index, (0, hashlib.sha256()))
+            running.update(bytes.fromhex(item_digest(item, version)))
+            imported[item.log_index] = (count + 1, running)
             continue
         expect(
             f"{case_number}, item {item.pk}",
             item.log_index,
             {"action": "item.add", "item": item.pk, "digest": item_digest(item, version)},
         )
-    for index, digests in imported.items():
+    for index, body in sorted(entries.items()):
+        if body.get("action") != "import.unit":
+            continue
         claimed.add(index)
-        body = entries[index]
-        if body.get("items") != len(digests) or body.get("items_digest") != items_digest(digests):
+        count, running = imported.get(index, (0, hashlib.sha256()))
+        subject = f"{case_number}, items imported from {body.get('unit')!r} (entry {index})"
+        if body.get("exhibit") in purged:
+            continue  # the exhibit was purged with the items read from it, as logged
+        if count != body.get("items") or running.hexdigest() != body.get("items_digest"):
+            state: State = "missing" if count < int(body.get("items", 0)) else "altered"
             problems.append(
                 Check(
-                    f"{case_number}, items imported from {body.get('unit')!r} "
-                    f"(entry {index})",
-                    "altered",
-                    f"{len(digests)} items in the database do not match the {body.get('items')} "
-                    "the custody log recorded",
+                    subject,
+                    state,
+                    f"the database holds {count} of them, the custody log recorded "
+                    f"{body.get('items')} with another digest",
                 )
             )
+        marked = gone.pop(index, [])
+        if len(marked) != body.get("gone", 0) or gone_digest(marked) != body.get(
+            "gone_digest", gone_digest([])
+        ):
+            problems.append(
+                Check(
+                    subject,
+                    "altered",
+                    "the items marked gone from the source are not the ones this import recorded",
+                )
+            )
+    for index, ids in gone.items():
+        problems.append(
+            Check(
+                f"{case_number}, items {ids[:5]}",
+                "altered",
+                f"marked gone from the source by entry {index}, which does not record it",
+            )
+        )
     for journal in JournalEntry.objects.filter(case=case):
         expect(
             f"{case_number}, journal entry {journal.pk}",
@@ -155,7 +187,6 @@ def check_records(case: Case) -> list[Check]:
         "item.add": "item",
         "journal.add": "journal_entry",
     }
-    purged = {b.get("exhibit") for b in entries.values() if b.get("action") == "evidence.purge"}
     for index, body in sorted(entries.items()):
         key = recorded_rows.get(str(body.get("action")))
         if key is None or index in claimed:

@@ -49,9 +49,14 @@ def cli(
 
 
 def _register() -> None:
-    from onrecord.cli import case_commands, demo, vault_commands
+    from onrecord.cli import case_commands, demo, import_commands, vault_commands
 
-    for command in (*vault_commands.COMMANDS, *case_commands.COMMANDS, demo.demo):
+    for command in (
+        *vault_commands.COMMANDS,
+        *case_commands.COMMANDS,
+        *import_commands.COMMANDS,
+        demo.demo,
+    ):
         cli.add_command(command)
 
 

@@ -1,0 +1,601 @@
+"""``onrecord import``: store the original, detect the format, write what the importer yields.
+
+1. The original — file, folder or zip — is stored untouched as evidence and logged first.
+2. The importer is chosen by ``--format`` or by ``detect`` (the best score wins).
+3. Each unit (a source file) is written in one transaction together with one custody-log
+   entry (``import.unit``) that fixes the digest of every item it added: a unit that
+   cannot be read imports nothing and is reported; the other units still import.
+
+Re-importing adds nothing twice: a message is known by its platform id in its conversation
+(else author, time and text). A known message with new content is an edit: a new row
+linked to the old one. A message present in an earlier export of the same conversation
+and time span but absent from this one is kept and marked "gone from the source".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zoneinfo
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import transaction
+
+from onrecord.cases.evidence import Acquired, NamedStream, add_files
+from onrecord.cases.items import (
+    ITEM_FIELDS_VERSION,
+    content_hash,
+    dedupe_key,
+    find_or_create_account,
+    item_digest,
+    items_digest,
+)
+from onrecord.cases.models import Account, Case, Evidence, ImportRun, Item, ItemAttachment
+from onrecord.cases.records import seal
+from onrecord.errors import InputError, StorageFullError
+from onrecord.importers.base import (
+    AttachmentRef,
+    ImportContext,
+    ImportedAccount,
+    ImportedItem,
+    Importer,
+    Unit,
+    Unparsed,
+)
+from onrecord.importers.registry import detect, importer_by_key
+from onrecord.importers.source import Source
+from onrecord.vault.custody import utc_now
+from onrecord.vault.home import Vault
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    position: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did; ``as_json`` is the stable ``--json`` shape."""
+
+    format: str
+    items_added: int = 0
+    duplicates: int = 0
+    edits: int = 0
+    gone_from_source: int = 0
+    attachments: int = 0
+    attachments_missing: int = 0
+    unparsed: int = 0
+    units: int = 0
+    units_failed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "items_added": self.items_added,
+            "duplicates": self.duplicates,
+            "edits": self.edits,
+            "gone_from_source": self.gone_from_source,
+            "attachments": self.attachments,
+            "attachments_missing": self.attachments_missing,
+            "unparsed": self.unparsed,
+            "units": self.units,
+            "units_failed": self.units_failed,
+            "problems": [asdict(p) for p in self.problems],
+        }
+
+
+def import_path(
+    vault: Vault,
+    case: Case,
+    path: Path,
+    *,
+    operator: str,
+    format_key: str | None = None,
+    time_zone: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import ``path`` into ``case``; see the module docstring."""
+    zone_name = time_zone or case.time_zone
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"{zone_name!r} is not a time zone name (e.g. Europe/London).") from None
+    context = ImportContext(time_zone=zone, time_zone_name=zone_name)
+    if not path.exists():
+        raise InputError(f"{path} does not exist.")
+    with Source.open(path) as source:
+        importer = importer_by_key(format_key) if format_key else detect(source)
+        report = ImportReport(format=importer.key)
+        for refused in source.refused:
+            report.problems.append(Problem(refused.path, "", f"not read: {refused.reason}"))
+        originals = _store_original(vault, case, path, source, operator, report, progress)
+        run = ImportRun.objects.create(
+            case=case,
+            evidence=originals.get(""),
+            source_name=source.name,
+            format=importer.key,
+            started_at=utc_now(),
+            operator=operator,
+            time_zone=zone_name,
+        )
+        writer = _Writer(vault, case, run, source, importer, context, operator, report)
+        for unit in importer.units(source, context):
+            evidence = originals.get("") or originals.get(unit.path)
+            if evidence is None:
+                report.problems.append(
+                    Problem(unit.path, "", "not imported: the file itself could not be stored")
+                )
+                continue
+            writer.import_unit(unit, evidence)
+        if report.units == 0 and not report.problems:
+            report.problems.append(
+                Problem(source.name, "", f"nothing to import: no {importer.label} found in it")
+            )
+        ImportRun.objects.filter(pk=run.pk).update(
+            finished_at=utc_now(),
+            items_added=report.items_added,
+            duplicates=report.duplicates,
+            edits=report.edits,
+            gone_from_source=report.gone_from_source,
+            attachments=report.attachments,
+            problems=[asdict(p) for p in report.problems],
+        )
+    seal(vault, case)
+    return report
+
+
+def _store_original(
+    vault: Vault,
+    case: Case,
+    path: Path,
+    source: Source,
+    operator: str,
+    report: ImportReport,
+    progress: Callable[[int], None] | None,
+) -> dict[str, Evidence]:
+    """Store the input untouched: {"": exhibit} for a file or zip, {relative path: exhibit}."""
+    how = Acquired(operator=operator, method="import", note=f"original of an import: {path.name}")
+    if source.kind != "folder":
+        [outcome] = add_files(vault, case, [path], how, progress)
+        if outcome.status == "failed" or outcome.exhibit is None:
+            raise InputError(
+                f"{path} could not be stored, so nothing was imported: {outcome.message}"
+            )
+        return {"": Evidence.objects.get(case=case, exhibit=outcome.exhibit)}
+    streams = [NamedStream(f"{path.name}/{rel}", _opener(path / rel)) for rel in source.paths()]
+    outcomes = add_files(vault, case, streams, how, progress)
+    stored: dict[str, Evidence] = {}
+    exhibits = {e.exhibit: e for e in Evidence.objects.filter(case=case)}
+    for rel, outcome in zip(source.paths(), outcomes, strict=True):
+        if outcome.exhibit is not None and outcome.status != "failed":
+            stored[rel] = exhibits[outcome.exhibit]
+        else:
+            report.problems.append(Problem(rel, "", f"not stored: {outcome.message}"))
+    return stored
+
+
+def _opener(path: Path) -> Callable[[], IO[bytes]]:
+    return lambda: path.open("rb")
+
+
+@dataclass
+class _Known:
+    """What the vault already holds of one message (its dedupe key)."""
+
+    latest: int | None  # pk of the latest version
+    hashes: set[str]
+    sent_at: dt.datetime | None
+    latest_pending: Item | None = None
+
+
+class _Writer:
+    """Writes units; holds what spans units of one import (accounts, known messages)."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        case: Case,
+        run: ImportRun,
+        source: Source,
+        importer: Importer,
+        context: ImportContext,
+        operator: str,
+        report: ImportReport,
+    ) -> None:
+        self.vault, self.case, self.run, self.source = vault, case, run, source
+        self.importer, self.context, self.operator, self.report = (
+            importer,
+            context,
+            operator,
+            report,
+        )
+        self.log = vault.log(case.log_name)
+        self.accounts: dict[tuple[str, str | None, str, str], Account] = {}
+
+    # -- one unit -------------------------------------------------------------------------
+
+    def import_unit(self, unit: Unit, evidence: Evidence) -> None:
+        self.report.units += 1
+        before = (
+            self.report.items_added,
+            self.report.duplicates,
+            self.report.edits,
+            self.report.gone_from_source,
+            self.report.unparsed,
+        )
+        problems_before = len(self.report.problems)
+        try:
+            with transaction.atomic():
+                self._write_unit(unit, evidence)
+        except StorageFullError:
+            raise
+        except Exception as exc:
+            (
+                self.report.items_added,
+                self.report.duplicates,
+                self.report.edits,
+                self.report.gone_from_source,
+                self.report.unparsed,
+            ) = before
+            del self.report.problems[problems_before:]
+            self.report.units_failed += 1
+            position = str(getattr(exc, "position", ""))
+            self.report.problems.append(
+                Problem(
+                    unit.path,
+                    position,
+                    f"{_describe(exc)} Nothing was imported from this file; the other files were.",
+                )
+            )
+
+    def _write_unit(self, unit: Unit, evidence: Evidence) -> None:
+        index = self.log.next_index()
+        state = _UnitState(index=index)
+        for record in self.importer.iter_items(self.source, unit, self.context):
+            if isinstance(record, Unparsed):
+                self.report.unparsed += 1
+                self.report.problems.append(Problem(unit.path, record.position, record.message))
+                continue
+            self._add(record, evidence, state)
+        self._flush(state)
+        gone_ids = self._mark_gone(state)
+        self._link_replies(state)
+        self.log.append(
+            "import.unit",
+            self.operator,
+            {
+                "case": self.case.uid.hex,
+                "import": self.run.pk,
+                "format": self.importer.key,
+                "exhibit": evidence.exhibit,
+                "unit": unit.path,
+                "fields_version": ITEM_FIELDS_VERSION,
+                "items": len(state.digests),
+                "items_digest": items_digest(state.digests),
+                "duplicates": state.duplicates,
+                "edits": state.edits,
+                "gone": len(gone_ids),
+                "gone_digest": gone_digest(gone_ids),
+            },
+        )
+        self._store_attachments(unit, state)
+        self.report.items_added += len(state.digests)
+        self.report.duplicates += state.duplicates
+        self.report.edits += state.edits
+        self.report.gone_from_source += len(gone_ids)
+
+    # -- items ----------------------------------------------------------------------------
+
+    def _add(self, imported: ImportedItem, evidence: Evidence, state: _UnitState) -> None:
+        author = self._account(imported.author)
+        conversation = imported.conversation
+        known = state.known_in(self.case, imported.platform, conversation)
+        key = dedupe_key(
+            imported.platform,
+            conversation,
+            imported.platform_id,
+            (author.platform_id or author.handle or author.display_name) if author else "",
+            imported.sent_at,
+            imported.text,
+        )
+        state.seen.setdefault((imported.platform, conversation), set()).add(key)
+        state.stretch(imported.platform, conversation, imported.sent_at)
+        names = [a.name for a in imported.attachments]
+        versions = [*imported.earlier_versions, imported.text]
+        entry = known.get(key)
+        for number, text in enumerate(versions):
+            final = number == len(versions) - 1
+            chash = content_hash(text, imported.deleted and final, names if final else [])
+            if entry is not None and chash in entry.hashes:
+                state.duplicates += 1 if final else 0
+                continue
+            previous_id: int | None = None
+            if entry is not None:
+                if entry.latest_pending is not None:
+                    if entry.latest_pending.pk is None:
+                        self._flush(state)  # the earlier version needs its id first
+                    previous_id = entry.latest_pending.pk
+                else:
+                    previous_id = entry.latest
+                state.edits += 1 if previous_id is not None else 0
+            item = self._item(imported, text, final, author, evidence, key, chash)
+            item.previous_version_id = previous_id
+            state.pending.append(item)
+            if final:
+                state.refs.extend((item, ref) for ref in imported.attachments)
+            if entry is None:
+                entry = known[key] = _Known(None, set(), imported.sent_at)
+            entry.hashes.add(chash)
+            entry.latest_pending = item
+            if len(state.pending) >= BATCH:
+                self._flush(state)
+
+    def _item(
+        self,
+        imported: ImportedItem,
+        text: str,
+        final: bool,
+        author: Account | None,
+        evidence: Evidence,
+        key: str,
+        chash: str,
+    ) -> Item:
+        item = Item(
+            case=self.case,
+            platform=imported.platform,
+            kind=imported.kind if imported.kind in Item.Kind.values else Item.Kind.OTHER,
+            author=author,
+            recipients=[_clean(r) for r in imported.recipients],
+            text=_clean(text),
+            sent_at=imported.sent_at,
+            sent_at_original=_clean(imported.sent_at_original)[:200],
+            time_zone_assumed=imported.time_zone_assumed,
+            url=_clean(imported.url),
+            platform_id=_clean(imported.platform_id)[:200] if imported.platform_id else None,
+            conversation=_clean(imported.conversation)[:300],
+            in_reply_to=_clean(imported.reply_to or "")[:300],
+            evidence=evidence,
+            position=_clean(imported.position)[:500],
+            dedupe_key=key,
+            content_hash=chash,
+            deleted_at_source=imported.deleted and final,
+            edited_at=imported.edited_at if final else None,
+            import_run=self.run,
+            raw=_clean_json(imported.raw) if final else None,
+            extra=_clean_json(imported.extra) if final else {"version_of_an_edited_message": True},
+            log_index=-1,
+        )
+        if text != item.text or _has_nul(imported.raw):
+            item.extra = {**item.extra, "nul_replaced": True}
+        return item
+
+    def _flush(self, state: _UnitState) -> None:
+        if not state.pending:
+            return
+        for item in state.pending:
+            item.log_index = state.index
+            state.digests.append(item_digest(item))
+        Item.objects.bulk_create(state.pending, batch_size=BATCH)
+        state.inserted.extend(
+            (i.pk, i.in_reply_to, i.platform, i.conversation)
+            for i in state.pending
+            if i.in_reply_to
+        )
+        state.pending = []
+
+    def _account(self, imported: ImportedAccount | None) -> Account | None:
+        if imported is None:
+            return None
+        cache_key = (
+            imported.platform,
+            imported.platform_id,
+            imported.handle,
+            imported.display_name,
+        )
+        account = self.accounts.get(cache_key)
+        if account is None:
+            account = find_or_create_account(
+                self.case,
+                platform=imported.platform,
+                handle=_clean(imported.handle)[:300],
+                platform_id=_clean(imported.platform_id)[:200] if imported.platform_id else None,
+                display_name=_clean(imported.display_name)[:300],
+            )
+            self.accounts[cache_key] = account
+        return account
+
+    # -- after the items --------------------------------------------------------------------
+
+    def _mark_gone(self, state: _UnitState) -> list[int]:
+        """Known messages of the same conversation and time span that this export lacks."""
+        gone: list[int] = []
+        for scope, known in state.known.items():
+            seen = state.seen.get(scope, set())
+            span = state.spans.get(scope)
+            if span is None:
+                continue
+            low, high = span
+            for key, entry in known.items():
+                if key in seen or entry.latest is None or entry.sent_at is None:
+                    continue
+                if low <= entry.sent_at <= high:
+                    gone.append(entry.latest)
+        if gone:
+            now = utc_now()
+            for start in range(0, len(gone), BATCH):
+                Item.objects.filter(pk__in=gone[start : start + BATCH]).update(
+                    gone_from_source_at=now, gone_log_index=state.index
+                )
+        return sorted(gone)
+
+    def _link_replies(self, state: _UnitState) -> None:
+        """Point replies at their parents where the parent is in the vault (derived)."""
+        by_scope: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        for pk, parent, platform, conversation in state.inserted:
+            by_scope.setdefault((platform, conversation), []).append((pk, parent))
+        for (platform, conversation), pairs in by_scope.items():
+            wanted = {parent for _pk, parent in pairs}
+            parents: dict[str, int] = {}
+            for start_ids in _chunks(sorted(wanted)):
+                for pid, pk in (
+                    Item.objects.filter(
+                        case=self.case,
+                        platform=platform,
+                        conversation=conversation,
+                        platform_id__in=start_ids,
+                    )
+                    .order_by("pk")
+                    .values_list("platform_id", "pk")
+                ):
+                    parents[str(pid)] = pk
+            for pk, parent in pairs:
+                if parent in parents:
+                    Item.objects.filter(pk=pk).update(reply_to_id=parents[parent])
+
+    def _store_attachments(self, unit: Unit, state: _UnitState) -> None:
+        """Store each attachment the export holds as evidence, and link it to its item."""
+        links: list[ItemAttachment] = []
+        to_store: list[tuple[Item, AttachmentRef, NamedStream]] = []
+        for item, ref in state.refs:
+            opener = self._attachment_opener(unit, ref)
+            if opener is None:
+                links.append(
+                    ItemAttachment(
+                        item=item, name=_clean(ref.name), missing=ref.missing or "not in the export"
+                    )
+                )
+                self.report.attachments_missing += 1
+            else:
+                to_store.append((item, ref, NamedStream(f"{self.source.name}/{ref.path}", opener)))
+        if to_store:
+            how = Acquired(
+                operator=self.operator,
+                method="import-attachment",
+                note=f"attachment in {self.source.name}: {unit.path}",
+            )
+            outcomes = add_files(self.vault, self.case, [s for _i, _r, s in to_store], how)
+            exhibits = {
+                e.exhibit: e
+                for e in Evidence.objects.filter(
+                    case=self.case, exhibit__in=[o.exhibit for o in outcomes if o.exhibit]
+                )
+            }
+            for (item, ref, _stream), outcome in zip(to_store, outcomes, strict=True):
+                if outcome.exhibit is None:
+                    links.append(
+                        ItemAttachment(
+                            item=item,
+                            name=_clean(ref.name),
+                            missing=f"could not be stored: {outcome.message}",
+                        )
+                    )
+                    self.report.attachments_missing += 1
+                else:
+                    links.append(
+                        ItemAttachment(
+                            item=item, name=_clean(ref.name), evidence=exhibits[outcome.exhibit]
+                        )
+                    )
+                    self.report.attachments += 1
+        ItemAttachment.objects.bulk_create(links, batch_size=BATCH)
+
+    def _attachment_opener(self, unit: Unit, ref: AttachmentRef) -> Callable[[], IO[bytes]] | None:
+        if ref.path and self.source.exists(ref.path):
+            path = ref.path
+            return lambda: self.source.open_file(path)
+        opener = getattr(self.importer, "open_attachment", None)
+        if opener is not None and ref.path:
+            stream: Callable[[], IO[bytes]] | None = opener(self.source, unit, ref)
+            return stream
+        return None
+
+
+@dataclass
+class _UnitState:
+    index: int
+    pending: list[Item] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)
+    refs: list[tuple[Item, AttachmentRef]] = field(default_factory=list)
+    inserted: list[tuple[int, str, str, str]] = field(default_factory=list)
+    known: dict[tuple[str, str], dict[str, _Known]] = field(default_factory=dict)
+    seen: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    spans: dict[tuple[str, str], tuple[dt.datetime, dt.datetime]] = field(default_factory=dict)
+    duplicates: int = 0
+    edits: int = 0
+
+    def known_in(self, case: Case, platform: str, conversation: str) -> dict[str, _Known]:
+        scope = (platform, conversation)
+        if scope not in self.known:
+            found: dict[str, _Known] = {}
+            rows = Item.objects.filter(case=case, platform=platform, conversation=conversation)
+            for pk, key, chash, sent_at in (
+                rows.order_by("pk")
+                .values_list("pk", "dedupe_key", "content_hash", "sent_at")
+                .iterator(chunk_size=5000)
+            ):
+                entry = found.setdefault(key, _Known(pk, set(), sent_at))
+                entry.latest = pk
+                entry.hashes.add(chash)
+            self.known[scope] = found
+        return self.known[scope]
+
+    def stretch(self, platform: str, conversation: str, moment: dt.datetime | None) -> None:
+        if moment is None:
+            return
+        scope = (platform, conversation)
+        low, high = self.spans.get(scope, (moment, moment))
+        self.spans[scope] = (min(low, moment), max(high, moment))
+
+
+def gone_digest(ids: list[int]) -> str:
+    return hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()
+
+
+def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _clean(text: str | None) -> str:
+    """Text any database takes: NUL (refused by PostgreSQL) becomes U+FFFD."""
+    if not text:
+        return ""
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _clean_json(value: Any) -> Any:
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, dict):
+        return {_clean(str(k)): _clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_json(v) for v in value]
+    return value
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, InputError):
+        return str(exc)
+    return f"Could not read it: {type(exc).__name__}: {exc}."
