@@ -67,3 +67,37 @@ def test_init_twice_is_harmless(tmp_path: Path, db_url: str) -> None:
         again = Vault.open(home, passphrase=PASSPHRASE, database_url=db_url, upgrade=True)
         assert again.pending_migrations() == []
         again.close()
+
+
+def test_0002_keeps_items_recorded_by_0001_verifiable(vault: Vault) -> None:
+    """Old-shape data: an item written before 0002 (digest v1) still verifies after it."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from onrecord.cases.items import item_fields, sha256_of
+    from onrecord.cases.models import Item
+    from onrecord.cases.records import create_case, seal
+    from onrecord.cases.verify import verify
+
+    case = create_case(vault, title="Old", jurisdiction="GB", time_zone="UTC", operator="t")
+    call_command("migrate", "cases", "0001", verbosity=0)
+    executor = MigrationExecutor(connection)
+    old_apps = executor.loader.project_state(("cases", "0001_initial")).apps
+    OldItem = old_apps.get_model("cases", "Item")  # noqa: N806
+    OldAccount = old_apps.get_model("cases", "Account")  # noqa: N806
+    log = vault.log(case.log_name)
+    with transaction.atomic():
+        author = OldAccount.objects.create(case_id=case.pk, platform="sms", handle="+15550100")
+        old = OldItem.objects.create(
+            case_id=case.pk, platform="sms", kind="sms", author=author, text="old shape",
+            sent_at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC), log_index=log.next_index(),
+        )
+        log.append("item.add", "t", {"case": case.uid.hex, "item": old.pk, "exhibit": None,
+                                     "source": "0001", "digest": sha256_of(item_fields(old, 1))})
+    seal(vault, case)
+    call_command("migrate", "cases", verbosity=0)
+    item = Item.objects.get(pk=old.pk)
+    assert (item.dedupe_key, item.conversation, item.extra, item.raw) == ("", "", {}, None)
+    assert item.deleted_at_source is False and item.previous_version is None
+    assert all(c.is_ok for c in verify(vault)), [c for c in verify(vault) if not c.is_ok]
