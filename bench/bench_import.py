@@ -56,8 +56,36 @@ ORJSON_ONLY = (
 )
 
 WORDS = [
-    *"you are not welcome here stop posting nobody asked what you think log off".split(),
-    *"everyone knows what you did see you around lol ok sure whatever".split(),
+    *[
+        "you",
+        "are",
+        "not",
+        "welcome",
+        "here",
+        "stop",
+        "posting",
+        "nobody",
+        "asked",
+        "what",
+        "you",
+        "think",
+        "log",
+        "off",
+    ],
+    *[
+        "everyone",
+        "knows",
+        "what",
+        "you",
+        "did",
+        "see",
+        "you",
+        "around",
+        "lol",
+        "ok",
+        "sure",
+        "whatever",
+    ],
 ]
 
 
