@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -178,10 +179,10 @@ def _unsafe_entry(info: zipfile.ZipInfo) -> str:
         return "an absolute path (refused: zip-slip)"
     if ".." in PurePosixPath(name.replace("\\", "/")).parts:
         return "a path that climbs out with '..' (refused: zip-slip)"
-    mode = info.external_attr >> 16
-    if stat.S_ISLNK(mode):
+    file_type = stat.S_IFMT(info.external_attr >> 16)  # 0 when the zip does not say
+    if file_type == stat.S_IFLNK:
         return "a symbolic link (refused)"
-    if mode and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+    if file_type not in (0, stat.S_IFREG, stat.S_IFDIR):
         return "not a regular file (refused)"
     if info.file_size > RATIO_GRACE and info.compress_size * MAX_RATIO < info.file_size:
         return f"compressed more than {MAX_RATIO}:1 (refused: looks like a zip bomb)"
@@ -210,8 +211,11 @@ class _BoundedReader(io.RawIOBase):
         want = min(len(view), self._left)
         try:
             data = self._inner.read(want)
-        except (zipfile.BadZipFile, EOFError, OSError) as exc:
-            raise InputError(f"{self._name} is damaged: {exc}.") from None
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+            raise InputError(
+                f"{self._name} is damaged ({exc}): the archive may not have finished "
+                "downloading. Download the export again."
+            ) from None
         view[: len(data)] = data
         self._left -= len(data)
         return len(data)
