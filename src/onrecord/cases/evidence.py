@@ -28,7 +28,6 @@ BATCH_BYTES = 64 * 1024 * 1024
 Progress = Callable[[int], None]
 
 
-
 @dataclass
 class AddOutcome:
     """What happened to one file of an ``add``."""
@@ -241,5 +240,3 @@ def _write_batch(vault: Vault, case: Case, batch: Sequence[_Pending], how: Acqui
                     f"the same bytes are already exhibit {existing.exhibit}; "
                     "this acquisition was recorded too"
                 )
-
-

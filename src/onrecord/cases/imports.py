@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import json
 import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -24,14 +26,15 @@ from typing import IO, Any
 
 from django.db import transaction
 
+from onrecord.cases.bulk import ItemWriter
 from onrecord.cases.evidence import Acquired, NamedStream, add_files
 from onrecord.cases.items import (
     ITEM_FIELDS_VERSION,
     content_hash,
     dedupe_key,
+    digest_v2,
     find_or_create_account,
-    item_digest,
-    items_digest,
+    stable_json,
 )
 from onrecord.cases.models import Account, Case, Evidence, ImportRun, Item, ItemAttachment
 from onrecord.cases.records import seal
@@ -47,10 +50,11 @@ from onrecord.importers.base import (
 )
 from onrecord.importers.registry import detect, importer_by_key
 from onrecord.importers.source import Source
-from onrecord.vault.custody import utc_now
+from onrecord.vault.custody import iso_utc, utc_now
 from onrecord.vault.home import Vault
 
 BATCH = 1000
+_KINDS = frozenset(Item.Kind.values)
 
 
 @dataclass(frozen=True)
@@ -105,8 +109,13 @@ def import_path(
     format_key: str | None = None,
     time_zone: str | None = None,
     progress: Callable[[int], None] | None = None,
+    importer: Importer | None = None,
 ) -> ImportReport:
-    """Import ``path`` into ``case``; see the module docstring."""
+    """Import ``path`` into ``case``; see the module docstring.
+
+    ``importer`` (an instance, e.g. a CSV importer given a column mapping) wins over
+    ``format_key``, which wins over detection.
+    """
     zone_name = time_zone or case.time_zone
     try:
         zone = zoneinfo.ZoneInfo(zone_name)
@@ -116,7 +125,8 @@ def import_path(
     if not path.exists():
         raise InputError(f"{path} does not exist.")
     with Source.open(path) as source:
-        importer = importer_by_key(format_key) if format_key else detect(source)
+        if importer is None:
+            importer = importer_by_key(format_key) if format_key else detect(source)
         report = ImportReport(format=importer.key)
         for refused in source.refused:
             report.problems.append(Problem(refused.path, "", f"not read: {refused.reason}"))
@@ -190,14 +200,15 @@ def _opener(path: Path) -> Callable[[], IO[bytes]]:
     return lambda: path.open("rb")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Known:
-    """What the vault already holds of one message (its dedupe key)."""
+    """What the vault holds of one message (its dedupe key)."""
 
-    latest: int | None  # pk of the latest version
-    hashes: set[str]
+    latest: int  # id of its latest version
+    hashes: set[str]  # content hashes of every version
     sent_at: dt.datetime | None
-    latest_pending: Item | None = None
+    author: int | None = None
+    existed: bool = True  # held before this import (a candidate for "gone")
 
 
 class _Writer:
@@ -262,7 +273,7 @@ class _Writer:
 
     def _write_unit(self, unit: Unit, evidence: Evidence) -> None:
         index = self.log.next_index()
-        state = _UnitState(index=index)
+        state = _UnitState(index=index, writer=ItemWriter())
         for record in self.importer.iter_items(self.source, unit, self.context):
             if isinstance(record, Unparsed):
                 self.report.unparsed += 1
@@ -270,7 +281,7 @@ class _Writer:
                 continue
             self._add(record, evidence, state)
         self._flush(state)
-        gone_ids = self._mark_gone(state)
+        gone_ids = self._mark_gone(unit, state)
         self._link_replies(state)
         self.log.append(
             "import.unit",
@@ -282,8 +293,8 @@ class _Writer:
                 "exhibit": evidence.exhibit,
                 "unit": unit.path,
                 "fields_version": ITEM_FIELDS_VERSION,
-                "items": len(state.digests),
-                "items_digest": items_digest(state.digests),
+                "items": state.count,
+                "items_digest": state.digest.hexdigest(),
                 "duplicates": state.duplicates,
                 "edits": state.edits,
                 "gone": len(gone_ids),
@@ -291,7 +302,7 @@ class _Writer:
             },
         )
         self._store_attachments(unit, state)
-        self.report.items_added += len(state.digests)
+        self.report.items_added += state.count
         self.report.duplicates += state.duplicates
         self.report.edits += state.edits
         self.report.gone_from_source += len(gone_ids)
@@ -300,50 +311,65 @@ class _Writer:
 
     def _add(self, imported: ImportedItem, evidence: Evidence, state: _UnitState) -> None:
         author = self._account(imported.author)
-        conversation = imported.conversation
-        known = state.known_in(self.case, imported.platform, conversation)
+        scope = (imported.platform, imported.conversation)
         key = dedupe_key(
             imported.platform,
-            conversation,
+            imported.conversation,
             imported.platform_id,
             (author.platform_id or author.handle or author.display_name) if author else "",
             imported.sent_at,
             imported.text,
         )
-        state.seen.setdefault((imported.platform, conversation), set()).add(key)
-        state.stretch(imported.platform, conversation, imported.sent_at)
+        short = int(key[:32], 16)
+        seen = state.seen.setdefault(scope, set())
+        known = state.known_in(self.case, *scope)
+        if short in seen:  # met before in this import: ask the database, the one truth
+            self._flush(state)
+            entry = self._lookup(key)
+        else:
+            entry = known.get(short)
+        seen.add(short)
+        state.stretch(scope, imported.sent_at)
+        if author is not None:
+            state.authors.add(author.pk)
         names = [a.name for a in imported.attachments]
         versions = [*imported.earlier_versions, imported.text]
-        entry = known.get(key)
         for number, text in enumerate(versions):
             final = number == len(versions) - 1
             chash = content_hash(text, imported.deleted and final, names if final else [])
             if entry is not None and chash in entry.hashes:
                 state.duplicates += 1 if final else 0
                 continue
-            previous_id: int | None = None
-            if entry is not None:
-                if entry.latest_pending is not None:
-                    if entry.latest_pending.pk is None:
-                        self._flush(state)  # the earlier version needs its id first
-                    previous_id = entry.latest_pending.pk
-                else:
-                    previous_id = entry.latest
-                state.edits += 1 if previous_id is not None else 0
-            item = self._item(imported, text, final, author, evidence, key, chash)
-            item.previous_version_id = previous_id
-            state.pending.append(item)
+            new_id = state.writer.next_id()
+            previous = entry.latest if entry is not None else None
+            state.edits += 1 if previous is not None else 0
+            self._row(state, new_id, imported, text, final, author, evidence, key, chash, previous)
             if final:
-                state.refs.extend((item, ref) for ref in imported.attachments)
+                state.refs.extend((new_id, ref) for ref in imported.attachments)
+                if imported.reply_to:
+                    state.inserted.append((new_id, _clean(imported.reply_to)[:300], *scope))
             if entry is None:
-                entry = known[key] = _Known(None, set(), imported.sent_at)
-            entry.hashes.add(chash)
-            entry.latest_pending = item
-            if len(state.pending) >= BATCH:
-                self._flush(state)
+                entry = _Known(new_id, {chash}, None, existed=False)
+            else:
+                entry.latest = new_id
+                entry.hashes.add(chash)
+        if len(state.rows) >= BATCH:
+            self._flush(state)
 
-    def _item(
+    def _lookup(self, key: str) -> _Known | None:
+        rows = list(
+            Item.objects.filter(case=self.case, dedupe_key=key)
+            .order_by("pk")
+            .values_list("pk", "content_hash")
+        )
+        if not rows:
+            return None
+        return _Known(rows[-1][0], {h for _pk, h in rows}, None, existed=False)
+
+    def _row(
         self,
+        state: _UnitState,
+        new_id: int,
         imported: ImportedItem,
         text: str,
         final: bool,
@@ -351,49 +377,79 @@ class _Writer:
         evidence: Evidence,
         key: str,
         chash: str,
-    ) -> Item:
-        item = Item(
-            case=self.case,
-            platform=imported.platform,
-            kind=imported.kind if imported.kind in Item.Kind.values else Item.Kind.OTHER,
-            author=author,
-            recipients=[_clean(r) for r in imported.recipients],
-            text=_clean(text),
-            sent_at=imported.sent_at,
-            sent_at_original=_clean(imported.sent_at_original)[:200],
-            time_zone_assumed=imported.time_zone_assumed,
-            url=_clean(imported.url),
-            platform_id=_clean(imported.platform_id)[:200] if imported.platform_id else None,
-            conversation=_clean(imported.conversation)[:300],
-            in_reply_to=_clean(imported.reply_to or "")[:300],
-            evidence=evidence,
-            position=_clean(imported.position)[:500],
-            dedupe_key=key,
-            content_hash=chash,
-            deleted_at_source=imported.deleted and final,
-            edited_at=imported.edited_at if final else None,
-            import_run=self.run,
-            raw=_clean_json(imported.raw) if final else None,
-            extra=_clean_json(imported.extra) if final else {"version_of_an_edited_message": True},
-            log_index=-1,
+        previous: int | None,
+    ) -> None:
+        """One row in ``bulk.COLUMNS`` order, and its digest (``items.digest_v2``)."""
+        writer = state.writer
+        clean_text = _clean(text)
+        raw = imported.raw if final else None
+        extra = imported.extra if final else {"version_of_an_edited_message": True}
+        raw_json, raw_cleaned = _json_text(raw)
+        extra_json, extra_cleaned = _json_text(extra)
+        if clean_text != text or raw_cleaned or extra_cleaned:
+            extra_json, _ = _json_text({**json.loads(extra_json), "text_cleaned": True})
+        recipients_json = (
+            _json_text([_clean(r) for r in imported.recipients])[0] if imported.recipients else "[]"
         )
-        if text != item.text or _has_nul(imported.raw):
-            item.extra = {**item.extra, "nul_replaced": True}
-        return item
+        kind = imported.kind if imported.kind in _KINDS else Item.Kind.OTHER
+        edited_at = imported.edited_at if final else None
+        scalars = {
+            "platform": imported.platform,
+            "kind": kind,
+            "author": author.pk if author else None,
+            "text": clean_text,
+            "sent_at": iso_utc(imported.sent_at) if imported.sent_at else None,
+            "sent_at_original": _clean(imported.sent_at_original)[:200],
+            "time_zone_assumed": imported.time_zone_assumed,
+            "url": _clean(imported.url),
+            "platform_id": _clean(imported.platform_id)[:200] if imported.platform_id else None,
+            "evidence": evidence.pk,
+            "position": _clean(imported.position)[:500],
+            "conversation": _clean(imported.conversation)[:300],
+            "in_reply_to": _clean(imported.reply_to or "")[:300],
+            "previous_version": previous,
+            "deleted_at_source": imported.deleted and final,
+            "edited_at": iso_utc(edited_at) if edited_at else None,
+            "dedupe_key": key,
+            "content_hash": chash,
+        }
+        state.count += 1
+        state.digest.update(
+            bytes.fromhex(digest_v2(scalars, recipients_json, raw_json, extra_json))
+        )
+        state.rows.append(
+            (
+                new_id,
+                self.case.pk,
+                scalars["platform"],
+                kind,
+                scalars["author"],
+                recipients_json,
+                clean_text,
+                writer.moment(imported.sent_at),
+                scalars["sent_at_original"],
+                scalars["time_zone_assumed"],
+                scalars["url"],
+                scalars["platform_id"],
+                evidence.pk,
+                scalars["position"],
+                state.index,
+                scalars["conversation"],
+                scalars["in_reply_to"],
+                key,
+                chash,
+                previous,
+                scalars["deleted_at_source"],
+                writer.moment(edited_at),
+                self.run.pk,
+                raw_json,
+                extra_json,
+            )
+        )
 
     def _flush(self, state: _UnitState) -> None:
-        if not state.pending:
-            return
-        for item in state.pending:
-            item.log_index = state.index
-            state.digests.append(item_digest(item))
-        Item.objects.bulk_create(state.pending, batch_size=BATCH)
-        state.inserted.extend(
-            (i.pk, i.in_reply_to, i.platform, i.conversation)
-            for i in state.pending
-            if i.in_reply_to
-        )
-        state.pending = []
+        state.writer.write(state.rows)
+        state.rows = []
 
     def _account(self, imported: ImportedAccount | None) -> Account | None:
         if imported is None:
@@ -418,8 +474,12 @@ class _Writer:
 
     # -- after the items --------------------------------------------------------------------
 
-    def _mark_gone(self, state: _UnitState) -> list[int]:
-        """Known messages of the same conversation and time span that this export lacks."""
+    def _mark_gone(self, unit: Unit, state: _UnitState) -> list[int]:
+        """Known messages of the same conversation and time span that this export lacks.
+
+        A unit holding only its owner's messages speaks only for the authors in it.
+        """
+        only = state.authors if unit.meta.get("own_messages_only") else None
         gone: list[int] = []
         for scope, known in state.known.items():
             seen = state.seen.get(scope, set())
@@ -428,7 +488,9 @@ class _Writer:
                 continue
             low, high = span
             for key, entry in known.items():
-                if key in seen or entry.latest is None or entry.sent_at is None:
+                if key in seen or not entry.existed or entry.sent_at is None:
+                    continue
+                if only is not None and entry.author not in only:
                     continue
                 if low <= entry.sent_at <= high:
                     gone.append(entry.latest)
@@ -467,13 +529,15 @@ class _Writer:
     def _store_attachments(self, unit: Unit, state: _UnitState) -> None:
         """Store each attachment the export holds as evidence, and link it to its item."""
         links: list[ItemAttachment] = []
-        to_store: list[tuple[Item, AttachmentRef, NamedStream]] = []
+        to_store: list[tuple[int, AttachmentRef, NamedStream]] = []
         for item, ref in state.refs:
             opener = self._attachment_opener(unit, ref)
             if opener is None:
                 links.append(
                     ItemAttachment(
-                        item=item, name=_clean(ref.name), missing=ref.missing or "not in the export"
+                        item_id=item,
+                        name=_clean(ref.name),
+                        missing=ref.missing or "not in the export",
                     )
                 )
                 self.report.attachments_missing += 1
@@ -496,7 +560,7 @@ class _Writer:
                 if outcome.exhibit is None:
                     links.append(
                         ItemAttachment(
-                            item=item,
+                            item_id=item,
                             name=_clean(ref.name),
                             missing=f"could not be stored: {outcome.message}",
                         )
@@ -505,7 +569,7 @@ class _Writer:
                 else:
                     links.append(
                         ItemAttachment(
-                            item=item, name=_clean(ref.name), evidence=exhibits[outcome.exhibit]
+                            item_id=item, name=_clean(ref.name), evidence=exhibits[outcome.exhibit]
                         )
                     )
                     self.report.attachments += 1
@@ -515,46 +579,55 @@ class _Writer:
         if ref.path and self.source.exists(ref.path):
             path = ref.path
             return lambda: self.source.open_file(path)
-        opener = getattr(self.importer, "open_attachment", None)
-        if opener is not None and ref.path:
-            stream: Callable[[], IO[bytes]] | None = opener(self.source, unit, ref)
-            return stream
+        extract = getattr(self.importer, "attachment_bytes", None)
+        if ref.part is not None and extract is not None:
+            part = ref.part
+            return lambda: io.BytesIO(extract(self.source, unit, part))
         return None
 
 
 @dataclass
 class _UnitState:
     index: int
-    pending: list[Item] = field(default_factory=list)
-    digests: list[str] = field(default_factory=list)
-    refs: list[tuple[Item, AttachmentRef]] = field(default_factory=list)
+    writer: ItemWriter
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    count: int = 0
+    digest: Any = field(default_factory=hashlib.sha256)
+    refs: list[tuple[int, AttachmentRef]] = field(default_factory=list)
     inserted: list[tuple[int, str, str, str]] = field(default_factory=list)
-    known: dict[tuple[str, str], dict[str, _Known]] = field(default_factory=dict)
-    seen: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    known: dict[tuple[str, str], dict[int, _Known]] = field(default_factory=dict)
+    seen: dict[tuple[str, str], set[int]] = field(default_factory=dict)
     spans: dict[tuple[str, str], tuple[dt.datetime, dt.datetime]] = field(default_factory=dict)
+    authors: set[int] = field(default_factory=set)
     duplicates: int = 0
     edits: int = 0
 
-    def known_in(self, case: Case, platform: str, conversation: str) -> dict[str, _Known]:
+    def known_in(self, case: Case, platform: str, conversation: str) -> dict[int, _Known]:
+        """What the vault held of this conversation before this unit (loaded once)."""
         scope = (platform, conversation)
         if scope not in self.known:
-            found: dict[str, _Known] = {}
+            found: dict[int, _Known] = {}
             rows = Item.objects.filter(case=case, platform=platform, conversation=conversation)
-            for pk, key, chash, sent_at in (
+            for pk, key, chash, sent_at, author in (
                 rows.order_by("pk")
-                .values_list("pk", "dedupe_key", "content_hash", "sent_at")
+                .values_list("pk", "dedupe_key", "content_hash", "sent_at", "author_id")
                 .iterator(chunk_size=5000)
             ):
-                entry = found.setdefault(key, _Known(pk, set(), sent_at))
-                entry.latest = pk
-                entry.hashes.add(chash)
+                if not key:
+                    continue
+                short = int(key[:32], 16)
+                entry = found.get(short)
+                if entry is None:
+                    found[short] = _Known(pk, {chash}, sent_at, author)
+                else:
+                    entry.latest = pk
+                    entry.hashes.add(chash)
             self.known[scope] = found
         return self.known[scope]
 
-    def stretch(self, platform: str, conversation: str, moment: dt.datetime | None) -> None:
+    def stretch(self, scope: tuple[str, str], moment: dt.datetime | None) -> None:
         if moment is None:
             return
-        scope = (platform, conversation)
         low, high = self.spans.get(scope, (moment, moment))
         self.spans[scope] = (min(low, moment), max(high, moment))
 
@@ -569,20 +642,30 @@ def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
 
 
 def _clean(text: str | None) -> str:
-    """Text any database takes: NUL (refused by PostgreSQL) becomes U+FFFD."""
+    """Text every database takes: NUL (refused by PostgreSQL) and lone surrogates (not
+    UTF-8) become U+FFFD. The original bytes stay in the stored export."""
     if not text:
         return ""
-    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+    return text
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+def _json_text(value: Any) -> tuple[str, bool]:
+    """(JSON text for the database and the digest, whether anything had to be cleaned)."""
+    text = stable_json(value).decode("utf-8", "surrogatepass")
+    if "\\u0000" not in text:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            pass
+        else:
+            return text, False
+    return stable_json(_clean_json(value)).decode(), True
 
 
 def _clean_json(value: Any) -> Any:

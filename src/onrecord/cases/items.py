@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -35,6 +35,11 @@ def sha256_of(value: Any) -> str:
     return hashlib.sha256(stable_json(value)).hexdigest()
 
 
+def _sha256_parts(*parts: str) -> str:
+    """SHA-256 of strings, each length-prefixed so no two lists of parts collide."""
+    return hashlib.sha256("".join(f"{len(p)}:{p}" for p in parts).encode("utf-8")).hexdigest()
+
+
 def dedupe_key(
     platform: str,
     conversation: str,
@@ -45,14 +50,14 @@ def dedupe_key(
 ) -> str:
     """Which message this is: its id in its conversation, else who, when and what."""
     if platform_id:
-        return sha256_of(["id", platform, conversation, platform_id])
+        return _sha256_parts("id", platform, conversation, platform_id)
     when = iso_utc(sent_at) if sent_at else ""
-    return sha256_of(["content", platform, conversation, author_key, when, text])
+    return _sha256_parts("content", platform, conversation, author_key, when, text)
 
 
 def content_hash(text: str, deleted: bool, attachment_names: Sequence[str]) -> str:
     """Which version of the message this is."""
-    return sha256_of([text, deleted, list(attachment_names)])
+    return _sha256_parts(text, "deleted" if deleted else "", *attachment_names)
 
 
 def item_fields(item: Item, version: int = ITEM_FIELDS_VERSION) -> dict[str, Any]:
@@ -89,7 +94,60 @@ def item_fields(item: Item, version: int = ITEM_FIELDS_VERSION) -> dict[str, Any
 
 
 def item_digest(item: Item, version: int = ITEM_FIELDS_VERSION) -> str:
-    return sha256_of(item_fields(item, version))
+    """The digest of an item's recorded fields (``fields_version`` of its log entry)."""
+    fields = item_fields(item, version)
+    if version == 1:
+        return sha256_of(fields)
+    return digest_v2(
+        fields,
+        stable_json(fields.pop("recipients")).decode(),
+        stable_json(fields.pop("raw")).decode(),
+        stable_json(fields.pop("extra")).decode(),
+    )
+
+
+V2_SCALARS: tuple[str, ...] = (
+    "platform",
+    "kind",
+    "author",
+    "text",
+    "sent_at",
+    "sent_at_original",
+    "time_zone_assumed",
+    "url",
+    "platform_id",
+    "evidence",
+    "position",
+    "conversation",
+    "in_reply_to",
+    "previous_version",
+    "deleted_at_source",
+    "edited_at",
+    "dedupe_key",
+    "content_hash",
+)
+
+
+def _typed(value: Any) -> str:
+    """A scalar as text that keeps its type: None, booleans, numbers and strings differ."""
+    if value is None:
+        return "n"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return f"i{value}"
+    return f"s{value}"
+
+
+def digest_v2(scalars: Mapping[str, Any], recipients: str, raw: str, extra: str) -> str:
+    """Version 2: the scalar fields (``V2_SCALARS`` order) plus the JSON text of the
+    structured ones.
+
+    The import pipeline serialises recipients, raw and extra once for the database and
+    hashes that same text here; verification re-serialises what the database returns,
+    which gives the same text (sorted keys, Python's float repr).
+    """
+    return _sha256_parts(*(_typed(scalars[name]) for name in V2_SCALARS), recipients, raw, extra)
 
 
 def items_digest(digests: Iterable[str]) -> str:

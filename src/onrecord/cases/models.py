@@ -211,7 +211,10 @@ class Item(models.Model):
         SYSTEM = "system"
         OTHER = "other"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="items")
+    # case, reply_to, previous_version and import_run carry no index of their own: the
+    # composite indexes below start with case, and the others are never searched by;
+    # every index costs on each of the millions of rows an import writes.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="items", db_index=False)
     platform = models.CharField(max_length=64)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     author = models.ForeignKey(
@@ -225,7 +228,12 @@ class Item(models.Model):
     url = models.TextField(blank=True, default="")
     platform_id = models.CharField(max_length=200, null=True, blank=True)
     reply_to = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replies",
+        db_index=False,
     )
     evidence = models.ForeignKey(
         Evidence, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
@@ -237,12 +245,22 @@ class Item(models.Model):
     dedupe_key = models.CharField(max_length=64, blank=True, default="")
     content_hash = models.CharField(max_length=64, blank=True, default="")
     previous_version = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="later_versions"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="later_versions",
+        db_index=False,
     )
     deleted_at_source = models.BooleanField(default=False)
     edited_at = models.DateTimeField(null=True, blank=True)
     import_run = models.ForeignKey(
-        ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+        ImportRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+        db_index=False,
     )
     raw = models.JSONField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True)

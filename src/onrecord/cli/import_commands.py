@@ -41,13 +41,13 @@ def import_command(
 
     vault = session.open_vault()
     case = find_case(case_ref)
+    importer = None
     if mapping:
         from onrecord.importers import generic_csv
 
         if format_key not in (None, "csv"):
             raise InputError("--map goes with --format csv.")
-        generic_csv.configure(generic_csv.mapping_from_option(mapping))
-        format_key = "csv"
+        importer = generic_csv.GenericCsvImporter(generic_csv.mapping_from_option(mapping))
     size = _size(path)
     with session.progress(size, "Storing the original") as progress:
         report = import_path(
@@ -58,6 +58,7 @@ def import_command(
             format_key=format_key,
             time_zone=time_zone,
             progress=progress,
+            importer=importer,
         )
     if as_json:
         session.print_json(report.as_json())

@@ -52,6 +52,8 @@ class AttachmentRef:
     name: str
     path: str | None = None
     missing: str = ""  # why it is not in the export ("not included in the export", ...)
+    part: Any = None  # a file embedded in the record (e-mail, MMS): the key that the
+    # importer's ``attachment_bytes(source, unit, part) -> bytes`` takes
 
 
 @dataclass
@@ -90,7 +92,11 @@ class Unparsed:
 
 @dataclass(frozen=True)
 class Unit:
-    """One source file (or one logical part of it) that imports as a whole or not at all."""
+    """One source file (or one logical part of it) that imports as a whole or not at all.
+
+    ``meta["own_messages_only"]``: the unit holds only its owner's messages (a platform's
+    own data package), so it says nothing of other people's messages being gone.
+    """
 
     path: str  # inside the source
     label: str = ""

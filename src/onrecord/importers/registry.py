@@ -3,10 +3,43 @@
 from __future__ import annotations
 
 from onrecord.errors import InputError
+from onrecord.importers import (
+    bluesky,
+    discord_exporter,
+    discord_package,
+    email_eml,
+    email_mbox,
+    generic_csv,
+    mastodon,
+    meta_dyi,
+    reddit,
+    slack,
+    sms_backup,
+    telegram,
+    whatsapp,
+    x_archive,
+)
 from onrecord.importers.base import Importer
 from onrecord.importers.source import Source
 
-IMPORTERS: list[Importer] = []
+# Specific formats first; on equal scores the earlier one wins. The generic CSV importer
+# scores low on purpose, so it is chosen only when nothing else recognises the input.
+IMPORTERS: list[Importer] = [
+    x_archive.IMPORTER,
+    mastodon.IMPORTER,
+    bluesky.IMPORTER,
+    discord_exporter.IMPORTER,
+    discord_package.IMPORTER,
+    slack.IMPORTER,
+    telegram.IMPORTER,
+    whatsapp.IMPORTER,
+    meta_dyi.IMPORTER,
+    reddit.IMPORTER,
+    email_eml.IMPORTER,
+    email_mbox.IMPORTER,
+    sms_backup.IMPORTER,
+    generic_csv.IMPORTER,
+]
 
 MIN_SCORE = 0.05
 
