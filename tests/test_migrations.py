@@ -90,11 +90,25 @@ def test_0002_keeps_items_recorded_by_0001_verifiable(vault: Vault) -> None:
     with transaction.atomic():
         author = OldAccount.objects.create(case_id=case.pk, platform="sms", handle="+15550100")
         old = OldItem.objects.create(
-            case_id=case.pk, platform="sms", kind="sms", author=author, text="old shape",
-            sent_at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC), log_index=log.next_index(),
+            case_id=case.pk,
+            platform="sms",
+            kind="sms",
+            author=author,
+            text="old shape",
+            sent_at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+            log_index=log.next_index(),
         )
-        log.append("item.add", "t", {"case": case.uid.hex, "item": old.pk, "exhibit": None,
-                                     "source": "0001", "digest": sha256_of(item_fields(old, 1))})
+        log.append(
+            "item.add",
+            "t",
+            {
+                "case": case.uid.hex,
+                "item": old.pk,
+                "exhibit": None,
+                "source": "0001",
+                "digest": sha256_of(item_fields(old, 1)),
+            },
+        )
     seal(vault, case)
     call_command("migrate", "cases", verbosity=0)
     item = Item.objects.get(pk=old.pk)
