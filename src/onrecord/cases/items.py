@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
-from onrecord.cases.models import Account, Case, Item
+from onrecord.cases.models import Account, Case, Item, Label
 from onrecord.cases.records import seal
 from onrecord.vault.custody import iso_utc
 from onrecord.vault.home import Vault
@@ -156,6 +156,16 @@ def items_digest(digests: Iterable[str]) -> str:
     for one in digests:
         running.update(bytes.fromhex(one))
     return running.hexdigest()
+
+
+def triage_fields(item_id: int, model_version: str, scores: Any, model_labels: Any) -> Any:
+    """What a ``triage.batch`` entry fixes of one item (the model's own output)."""
+    rounded = {k: round(float(v), 4) for k, v in sorted(dict(scores).items())}
+    return [item_id, model_version, rounded, list(model_labels)]
+
+
+def label_fields(made: Label) -> list[Any]:
+    return [made.item_id, made.label, made.decision, made.by, made.note]
 
 
 def author_key(account: Account | None) -> str:

@@ -309,3 +309,46 @@ class JournalEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.what_happened[:40]}"
+
+
+class Triage(models.Model):
+    """What triage found in an item, by one model version: scores, decisions, evidence."""
+
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="triage")
+    model_version = models.CharField(max_length=64)
+    scores = models.JSONField(default=dict)
+    model_labels = models.JSONField(default=list)  # what the model and rules decided
+    labels = models.JSONField(default=list)  # after people's reviews: what counts
+    severity = models.FloatField(default=0.0)  # of ``labels``
+    level = models.CharField(max_length=16, default="none")
+    spans = models.JSONField(default=list)
+    log_index = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["severity"], name="triage_severity")]
+
+    def __str__(self) -> str:
+        return f"triage of item {self.item_id}: {self.level}"
+
+
+class Label(models.Model):
+    """A person's review of an item: it always beats the model, and is logged."""
+
+    class Decision(models.TextChoices):
+        CONFIRMED = "confirmed"  # the item is this
+        REJECTED = "rejected"  # the item is not this
+        DISMISSED = "dismissed"  # nothing harmful here (label is empty)
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reviews")
+    label = models.CharField(max_length=32, blank=True, default="")
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    by = models.CharField(max_length=200)
+    at = models.DateTimeField()
+    note = models.TextField(blank=True, default="")
+    log_index = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["item", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.label} on item {self.item_id}"

@@ -14,8 +14,16 @@ from typing import Any
 from django.db import DatabaseError, connection
 
 from onrecord.cases.imports import gone_digest
-from onrecord.cases.items import item_digest
-from onrecord.cases.models import Acquisition, Case, Evidence, Item, JournalEntry
+from onrecord.cases.items import item_digest, label_fields, sha256_of, triage_fields
+from onrecord.cases.models import (
+    Acquisition,
+    Case,
+    Evidence,
+    Item,
+    JournalEntry,
+    Label,
+    Triage,
+)
 from onrecord.cases.records import digest, journal_fields
 from onrecord.vault.custody import entry_body
 from onrecord.vault.home import Vault
@@ -182,10 +190,18 @@ def check_records(case: Case) -> list[Check]:
                 "digest": digest(journal_fields(journal)),
             },
         )
+    for made in Label.objects.filter(item__case=case):
+        expect(
+            f"{case_number}, review {made.pk} of item {made.item_id}",
+            made.log_index,
+            {"action": "label.set", "label_id": made.pk, "digest": sha256_of(label_fields(made))},
+        )
+    problems += _check_triage(case, entries, claimed)
     recorded_rows = {
         "evidence.add": "exhibit",
         "item.add": "item",
         "journal.add": "journal_entry",
+        "label.set": "label_id",
     }
     for index, body in sorted(entries.items()):
         key = recorded_rows.get(str(body.get("action")))
@@ -202,4 +218,37 @@ def check_records(case: Case) -> list[Check]:
         )
     if not problems:
         return [Check(f"{case_number} records", "ok", "every record matches its log entry")]
+    return problems
+
+
+def _check_triage(case: Case, entries: dict[int, dict[str, Any]], claimed: set[int]) -> list[Check]:
+    """Each ``triage.batch`` entry against the model output stored for its items."""
+    batches: dict[int, tuple[int, Any]] = {}
+    rows = Triage.objects.filter(item__case=case).order_by("item_id")
+    for item_id, index, version, scores, model_labels in rows.values_list(
+        "item_id", "log_index", "model_version", "scores", "model_labels"
+    ).iterator(chunk_size=2000):
+        if entries.get(index, {}).get("action") != "triage.batch":
+            continue  # made by a review before any triage: nothing of the model's in it
+        count, running = batches.get(index, (0, hashlib.sha256()))
+        running.update(
+            bytes.fromhex(sha256_of(triage_fields(item_id, version, scores, model_labels)))
+        )
+        batches[index] = (count + 1, running)
+    problems = []
+    for index, body in entries.items():
+        if body.get("action") != "triage.batch":
+            continue
+        claimed.add(index)
+        count, running = batches.get(index, (0, hashlib.sha256()))
+        if count < int(body.get("items", 0)):
+            continue  # partly replaced by a later triage (derived data, not evidence)
+        if count != body.get("items") or running.hexdigest() != body.get("digest"):
+            problems.append(
+                Check(
+                    f"case {case.pk}, triage recorded in entry {index}",
+                    "altered",
+                    "the stored model labels do not match what the custody log recorded",
+                )
+            )
     return problems

@@ -49,12 +49,21 @@ def cli(
 
 
 def _register() -> None:
-    from onrecord.cli import case_commands, demo, import_commands, vault_commands
+    from onrecord.cli import (
+        case_commands,
+        demo,
+        import_commands,
+        reference_commands,
+        triage_commands,
+        vault_commands,
+    )
 
     for command in (
         *vault_commands.COMMANDS,
         *case_commands.COMMANDS,
         *import_commands.COMMANDS,
+        *triage_commands.COMMANDS,
+        *reference_commands.COMMANDS,
         demo.demo,
     ):
         cli.add_command(command)

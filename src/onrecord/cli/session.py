@@ -114,12 +114,13 @@ class Session:
             click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
     @contextmanager
-    def progress(self, total: int, label: str) -> Iterator[Callable[[int], None] | None]:
-        """A byte-counting progress bar on stderr, when the work is big enough to wait for."""
+    def progress(
+        self, total: int, label: str, unit: str = "bytes"
+    ) -> Iterator[Callable[[int], None] | None]:
+        """A progress bar on stderr, when the work is big enough to wait for."""
         mode = self.config.get("progress")
-        show = mode == "always" or (
-            mode == "auto" and sys.stderr.isatty() and total >= PROGRESS_THRESHOLD
-        )
+        enough = total >= (PROGRESS_THRESHOLD if unit == "bytes" else 2000)
+        show = mode == "always" or (mode == "auto" and sys.stderr.isatty() and enough)
         if not show:
             yield None
             return

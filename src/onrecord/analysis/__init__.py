@@ -1,0 +1,1 @@
+"""Triage: find the dangerous items first — offline models, rules, severity and patterns."""
