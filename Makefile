@@ -35,7 +35,11 @@ unit: $(VENV)/.installed-dev
 test: lint typecheck unit
 
 bench: $(VENV)/.installed-dev
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/bench_vault.py
+	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_triage_model.py
+	$(BIN)/python bench/bench_triage.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

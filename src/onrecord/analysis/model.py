@@ -184,7 +184,7 @@ class EncoderStage:
     def __init__(
         self, onnx_model: bytes, tokenizer_json: str, max_tokens: int, workers: int | None = None
     ) -> None:
-        import onnxruntime as ort  # type: ignore[import-untyped]
+        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         options = ort.SessionOptions()
