@@ -130,3 +130,19 @@ def test_classify_is_a_stable_json_lines_interface(tmp_path: Path) -> None:
         "defamation_risk",
     }
     assert rows[-1] == {"line": 5, "error": rows[-1]["error"]}
+
+
+def test_purging_an_exhibit_takes_its_items_and_reviews_and_still_verifies(vault: Vault) -> None:
+    from onrecord.cases.models import Evidence
+    from onrecord.cases.records import purge_exhibits
+
+    case = build_demo_case(vault, "tester")
+    triage_case(vault, case, "tester")
+    chat = Evidence.objects.get(case=case, original_name="chat-export.txt")
+    item = Item.objects.filter(evidence=chat).first()
+    assert item is not None
+    review(vault, case, item.pk, label="extortion", decision="confirmed", operator="helper")
+    purge_exhibits(vault, case, [chat.exhibit], "helper")
+    assert not Item.objects.filter(evidence=chat).exists()
+    assert not Label.objects.filter(item_id=item.pk).exists()
+    assert all(c.is_ok for c in verify(vault)), [c for c in verify(vault) if not c.is_ok]

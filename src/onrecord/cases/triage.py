@@ -185,7 +185,13 @@ def review(
         log.append(
             "label.set",
             operator,
-            {"case": case.uid.hex, "label_id": made.pk, "digest": sha256_of(label_fields(made))},
+            {
+                "case": case.uid.hex,
+                "label_id": made.pk,
+                "item": item.pk,
+                "exhibit": item.evidence.exhibit if item.evidence else None,
+                "digest": sha256_of(label_fields(made)),
+            },
         )
         triage = Triage.objects.filter(item=item).first()
         reviews = _reviews_by_item([item.pk]).get(item.pk, [])

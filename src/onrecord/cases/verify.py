@@ -207,7 +207,8 @@ def check_records(case: Case) -> list[Check]:
         key = recorded_rows.get(str(body.get("action")))
         if key is None or index in claimed:
             continue
-        if body.get("action") == "item.add" and body.get("exhibit") in purged - {None}:
+        from_purged = body.get("exhibit") in purged - {None}
+        if body.get("action") in ("item.add", "label.set") and from_purged:
             continue  # items read from a purged exhibit are deleted with it, as logged
         problems.append(
             Check(
