@@ -273,3 +273,45 @@ def test_a_1_gb_export_streams_with_bounded_memory(tmp_path: Path) -> None:
     peak_mib = int(result.stderr.split("PEAK_KIB")[1].split()[0]) // 1024
     assert peak_mib < 300, f"peak RSS {peak_mib} MiB"
     assert run_onrecord(home, "verify").returncode == 0
+
+
+SAMPLES = Path(__file__).resolve().parent / "data" / "imports"
+EVERY_FORMAT = [
+    ("x", "x/2022_tweets"),
+    ("x", "x/dms"),
+    ("mastodon", "mastodon/archive"),
+    ("bluesky", "bluesky/repo.car"),
+    ("discord-exporter", "discord-exporter/server"),
+    ("discord-package", "discord-package/new"),
+    ("slack", "slack/workspace"),
+    ("telegram", "telegram/account"),
+    ("whatsapp", "whatsapp/WhatsApp Chat - Fairview Runners"),
+    ("whatsapp", "whatsapp/Chat with Alex Doe.txt"),
+    ("meta", "meta/facebook-jordankay-20250406"),
+    ("meta", "meta/instagram-jordankay-20250406"),
+    ("reddit", "reddit/export_jordan_kay_test_20250406"),
+    ("eml", "email/mixed_attachment.eml"),
+    ("mbox", "email/takeout.mbox"),
+    ("sms-backup", "sms/sms-20240115120000.xml"),
+    ("csv", "csv/guessed.csv"),
+]
+
+
+@pytest.mark.parametrize(("key", "sample"), EVERY_FORMAT, ids=[s for _k, s in EVERY_FORMAT])
+def test_every_format_is_detected_imported_once_and_verifies(
+    local_vault: Vault, key: str, sample: str
+) -> None:
+    case = new_case(local_vault)
+    first = import_path(local_vault, case, SAMPLES / sample, operator="t")
+    assert first.format == key
+    assert first.items_added > 0 and first.units_failed == 0
+    held = Item.objects.filter(case=case).count()
+    assert held == first.items_added
+    assert all(
+        i.sent_at is None or i.sent_at.utcoffset() == dt.timedelta(0)
+        for i in Item.objects.filter(case=case)
+    )
+    again = import_path(local_vault, case, SAMPLES / sample, operator="t")
+    assert again.items_added == 0 and again.gone_from_source == 0
+    assert Item.objects.filter(case=case).count() == held
+    assert not bad(local_vault)

@@ -149,6 +149,7 @@ def import_path(
                 )
                 continue
             writer.import_unit(unit, evidence)
+        writer.mark_gone()
         if report.units == 0 and not report.problems:
             report.problems.append(
                 Problem(source.name, "", f"nothing to import: no {importer.label} found in it")
@@ -206,9 +207,6 @@ class _Known:
 
     latest: int  # id of its latest version
     hashes: set[str]  # content hashes of every version
-    sent_at: dt.datetime | None
-    author: int | None = None
-    existed: bool = True  # held before this import (a candidate for "gone")
 
 
 class _Writer:
@@ -234,6 +232,7 @@ class _Writer:
         )
         self.log = vault.log(case.log_name)
         self.accounts: dict[tuple[str, str | None, str, str], Account] = {}
+        self.scopes: dict[tuple[str, str], _Scope] = {}  # what the whole export holds
 
     # -- one unit -------------------------------------------------------------------------
 
@@ -243,7 +242,6 @@ class _Writer:
             self.report.items_added,
             self.report.duplicates,
             self.report.edits,
-            self.report.gone_from_source,
             self.report.unparsed,
         )
         problems_before = len(self.report.problems)
@@ -257,7 +255,6 @@ class _Writer:
                 self.report.items_added,
                 self.report.duplicates,
                 self.report.edits,
-                self.report.gone_from_source,
                 self.report.unparsed,
             ) = before
             del self.report.problems[problems_before:]
@@ -281,7 +278,6 @@ class _Writer:
                 continue
             self._add(record, evidence, state)
         self._flush(state)
-        gone_ids = self._mark_gone(unit, state)
         self._link_replies(state)
         self.log.append(
             "import.unit",
@@ -297,15 +293,13 @@ class _Writer:
                 "items_digest": state.digest.hexdigest(),
                 "duplicates": state.duplicates,
                 "edits": state.edits,
-                "gone": len(gone_ids),
-                "gone_digest": gone_digest(gone_ids),
             },
         )
         self._store_attachments(unit, state)
         self.report.items_added += state.count
         self.report.duplicates += state.duplicates
         self.report.edits += state.edits
-        self.report.gone_from_source += len(gone_ids)
+        self._remember(unit, state)
 
     # -- items ----------------------------------------------------------------------------
 
@@ -331,7 +325,7 @@ class _Writer:
         seen.add(short)
         state.stretch(scope, imported.sent_at)
         if author is not None:
-            state.authors.add(author.pk)
+            state.scope_authors.setdefault(scope, set()).add(author.pk)
         names = [a.name for a in imported.attachments]
         versions = [*imported.earlier_versions, imported.text]
         for number, text in enumerate(versions):
@@ -349,7 +343,7 @@ class _Writer:
                 if imported.reply_to:
                     state.inserted.append((new_id, _clean(imported.reply_to)[:300], *scope))
             if entry is None:
-                entry = _Known(new_id, {chash}, None, existed=False)
+                entry = _Known(new_id, {chash})
             else:
                 entry.latest = new_id
                 entry.hashes.add(chash)
@@ -364,7 +358,7 @@ class _Writer:
         )
         if not rows:
             return None
-        return _Known(rows[-1][0], {h for _pk, h in rows}, None, existed=False)
+        return _Known(rows[-1][0], {h for _pk, h in rows})
 
     def _row(
         self,
@@ -474,33 +468,67 @@ class _Writer:
 
     # -- after the items --------------------------------------------------------------------
 
-    def _mark_gone(self, unit: Unit, state: _UnitState) -> list[int]:
-        """Known messages of the same conversation and time span that this export lacks.
-
-        A unit holding only its owner's messages speaks only for the authors in it.
-        """
-        only = state.authors if unit.meta.get("own_messages_only") else None
-        gone: list[int] = []
-        for scope, known in state.known.items():
-            seen = state.seen.get(scope, set())
+    def _remember(self, unit: Unit, state: _UnitState) -> None:
+        """Add a written unit's messages to what this export holds, per conversation."""
+        own_only = bool(unit.meta.get("own_messages_only"))
+        for scope, keys in state.seen.items():
             span = state.spans.get(scope)
-            if span is None:
+            held = self.scopes.setdefault(scope, _Scope())
+            held.keys |= keys
+            held.complete = held.complete or not own_only
+            held.authors |= state.scope_authors.get(scope, set())
+            if span is not None:
+                low, high = held.span or span
+                held.span = (min(low, span[0]), max(high, span[1]))
+
+    def mark_gone(self) -> None:
+        """Mark what the vault held before this import, in the same conversations and time
+        span, that this export lacks: "gone from the source". One log entry for all.
+
+        A conversation that only this export's own-messages-only units (a platform's
+        package of its owner's messages) touched speaks only for the authors in them.
+        """
+        gone: list[int] = []
+        for (platform, conversation), held in self.scopes.items():
+            if held.span is None:
                 continue
-            low, high = span
-            for key, entry in known.items():
-                if key in seen or not entry.existed or entry.sent_at is None:
+            rows = Item.objects.filter(
+                case=self.case,
+                platform=platform,
+                conversation=conversation,
+                later_versions__isnull=True,
+                gone_from_source_at__isnull=True,
+                sent_at__gte=held.span[0],
+                sent_at__lte=held.span[1],
+            ).exclude(import_run=self.run)
+            for pk, key, author in rows.values_list("pk", "dedupe_key", "author_id").iterator(
+                chunk_size=5000
+            ):
+                if not key or int(key[:32], 16) in held.keys:
                     continue
-                if only is not None and entry.author not in only:
+                if not held.complete and author not in held.authors:
                     continue
-                if low <= entry.sent_at <= high:
-                    gone.append(entry.latest)
-        if gone:
+                gone.append(pk)
+        if not gone:
+            return
+        gone.sort()
+        with transaction.atomic():
+            entry = self.log.append(
+                "import.gone",
+                self.operator,
+                {
+                    "case": self.case.uid.hex,
+                    "import": self.run.pk,
+                    "gone": len(gone),
+                    "gone_digest": gone_digest(gone),
+                },
+            )
             now = utc_now()
             for start in range(0, len(gone), BATCH):
                 Item.objects.filter(pk__in=gone[start : start + BATCH]).update(
-                    gone_from_source_at=now, gone_log_index=state.index
+                    gone_from_source_at=now, gone_log_index=entry.index
                 )
-        return sorted(gone)
+        self.report.gone_from_source = len(gone)
 
     def _link_replies(self, state: _UnitState) -> None:
         """Point replies at their parents where the parent is in the vault (derived)."""
@@ -587,6 +615,16 @@ class _Writer:
 
 
 @dataclass
+class _Scope:
+    """What one export holds of one conversation: message keys, time span, authors."""
+
+    keys: set[int] = field(default_factory=set)
+    span: tuple[dt.datetime, dt.datetime] | None = None
+    authors: set[int] = field(default_factory=set)
+    complete: bool = False  # some unit held everyone's messages, not only its owner's
+
+
+@dataclass
 class _UnitState:
     index: int
     writer: ItemWriter
@@ -598,7 +636,7 @@ class _UnitState:
     known: dict[tuple[str, str], dict[int, _Known]] = field(default_factory=dict)
     seen: dict[tuple[str, str], set[int]] = field(default_factory=dict)
     spans: dict[tuple[str, str], tuple[dt.datetime, dt.datetime]] = field(default_factory=dict)
-    authors: set[int] = field(default_factory=set)
+    scope_authors: dict[tuple[str, str], set[int]] = field(default_factory=dict)
     duplicates: int = 0
     edits: int = 0
 
@@ -608,9 +646,9 @@ class _UnitState:
         if scope not in self.known:
             found: dict[int, _Known] = {}
             rows = Item.objects.filter(case=case, platform=platform, conversation=conversation)
-            for pk, key, chash, sent_at, author in (
+            for pk, key, chash in (
                 rows.order_by("pk")
-                .values_list("pk", "dedupe_key", "content_hash", "sent_at", "author_id")
+                .values_list("pk", "dedupe_key", "content_hash")
                 .iterator(chunk_size=5000)
             ):
                 if not key:
@@ -618,7 +656,7 @@ class _UnitState:
                 short = int(key[:32], 16)
                 entry = found.get(short)
                 if entry is None:
-                    found[short] = _Known(pk, {chash}, sent_at, author)
+                    found[short] = _Known(pk, {chash})
                 else:
                     entry.latest = pk
                     entry.hashes.add(chash)

@@ -161,15 +161,17 @@ def check_records(case: Case) -> list[Check]:
                     f"{body.get('items')} with another digest",
                 )
             )
+    for index, body in sorted(entries.items()):
+        if body.get("action") != "import.gone":
+            continue
+        claimed.add(index)
         marked = gone.pop(index, [])
-        if len(marked) != body.get("gone", 0) or gone_digest(marked) != body.get(
-            "gone_digest", gone_digest([])
-        ):
+        if len(marked) != body.get("gone") or gone_digest(marked) != body.get("gone_digest"):
             problems.append(
                 Check(
-                    subject,
+                    f"{case_number}, items marked gone from the source (entry {index})",
                     "altered",
-                    "the items marked gone from the source are not the ones this import recorded",
+                    "the items marked gone are not the ones the custody log recorded",
                 )
             )
     for index, ids in gone.items():
