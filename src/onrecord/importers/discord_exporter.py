@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import ijson  # type: ignore[import-untyped]  # ijson publishes no type information
+import ijson
 
 from onrecord.importers.base import (
     AttachmentRef,

@@ -30,7 +30,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import ijson  # type: ignore[import-untyped]  # ijson publishes no type information
+import ijson
 
 from onrecord.errors import InputError
 from onrecord.importers.base import (

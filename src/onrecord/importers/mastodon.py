@@ -29,7 +29,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlparse
 
-import ijson  # type: ignore[import-untyped]  # ijson ships no type hints
+import ijson
 
 from onrecord.importers.base import (
     AttachmentRef,

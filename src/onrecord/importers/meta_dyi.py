@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-import ijson  # type: ignore[import-untyped]  # ijson ships no type hints
+import ijson
 
 from onrecord.importers.base import (
     AttachmentRef,

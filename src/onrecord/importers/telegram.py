@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import ijson  # type: ignore[import-untyped]  # ijson publishes no type information
+import ijson
 
 from onrecord.importers.base import (
     AttachmentRef,

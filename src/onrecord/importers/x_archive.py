@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-import ijson  # type: ignore[import-untyped]  # ijson ships no type hints
+import ijson
 
 from onrecord.importers.base import (
     AttachmentRef,
