@@ -44,6 +44,17 @@ _PHRASES: dict[str, Callable[[Body], str]] = {
         f"{b.get('items')} item(s))"
     ),
     "vault.passphrase_change": lambda b: "changed the vault passphrase",
+    "export.made": lambda b: (
+        f"made a {b.get('document', 'export')} ({b.get('format')}, sha256 "
+        f"{str(b.get('sha256'))[:16]}…)"
+    ),
+    "import.unit": lambda b: (
+        f"imported {b.get('items')} item(s) from {b.get('unit')!r} of exhibit {b.get('exhibit')} "
+        f"({b.get('format')})"
+    ),
+    "import.gone": lambda b: f"marked {b.get('gone')} item(s) gone from the source",
+    "triage.batch": lambda b: f"labelled {b.get('items')} item(s) with {b.get('model_version')}",
+    "label.set": lambda b: f"reviewed item {b.get('item')} (review {b.get('label_id')})",
 }
 
 

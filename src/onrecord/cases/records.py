@@ -88,6 +88,16 @@ def _validation_text(exc: ValidationError) -> str:
     return " ".join(str(m) for messages in exc.message_dict.values() for m in messages)
 
 
+# -- exports ----------------------------------------------------------------------------
+
+
+def record_export(vault: Vault, case: Case, operator: str, details: Mapping[str, Any]) -> None:
+    """Log that something left the vault (a document, a bag): what, when, by whom, its hash."""
+    with transaction.atomic():
+        vault.log(case.log_name).append("export.made", operator, {"case": case.uid.hex, **details})
+    seal(vault, case)
+
+
 # -- journal ------------------------------------------------------------------
 
 

@@ -52,6 +52,7 @@ def _register() -> None:
     from onrecord.cli import (
         case_commands,
         demo,
+        document_commands,
         import_commands,
         reference_commands,
         triage_commands,
@@ -64,6 +65,7 @@ def _register() -> None:
         *import_commands.COMMANDS,
         *triage_commands.COMMANDS,
         *reference_commands.COMMANDS,
+        *document_commands.COMMANDS,
         demo.demo,
     ):
         cli.add_command(command)
