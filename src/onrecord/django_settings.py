@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "onrecord.vault",
     "onrecord.cases",
+    "onrecord.steps",
 ]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 MIGRATION_MODULES: dict[str, str] = {}
