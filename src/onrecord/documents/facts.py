@@ -6,7 +6,7 @@ as data, never as markup. A value the case cannot supply is a placeholder,
 
 Quoted text is exact, with one exception made visible: invisible control and direction
 characters (which a PDF cannot show and which can reorder a line on screen) are written
-as ``<U+XXXX>``; the exhibit's SHA-256 pins the original bytes.
+as ``<U+hex code>`` (e.g. ``<U+202E>``); the exhibit's SHA-256 pins the original bytes.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ MAY_FIT_LINE = (
 )
 CONTROL_NOTE = (
     "Quotes are exact. Invisible control or text-direction characters in a message are shown "
-    "as <U+XXXX>; the exhibit's SHA-256 identifies the original bytes."
+    "as <U+hex code> (e.g. <U+202E>); the exhibit's SHA-256 identifies the original bytes."
 )
 # Triage labels and the legal categories (reference data keys) their facts may fit.
 CATEGORIES_BY_LABEL: dict[str, tuple[str, ...]] = {
@@ -54,7 +54,7 @@ def fill(what: str) -> dict[str, str]:
 
 
 def visible(text: str) -> str:
-    """``text`` exactly, with invisible control and direction characters shown as <U+XXXX>."""
+    """``text`` exactly; invisible control and direction characters shown as ``<U+202E>``."""
     out = []
     for char in text.replace("\r\n", "\n"):
         category = unicodedata.category(char)
