@@ -15,6 +15,11 @@ pass_session = click.make_pass_decorator(Session)
 @click.pass_context
 def demo(ctx: click.Context, session: Session) -> None:
     """Create the vault if needed and a demo case from synthetic data, then show it."""
+    from collections import Counter
+
+    from onrecord.analysis.severity import LEVEL_NAMES
+    from onrecord.cases.models import Triage
+    from onrecord.cases.triage import triage_case
     from onrecord.cases.verify import verify
     from onrecord.cli.case_commands import case_show
     from onrecord.cli.vault_commands import init
@@ -27,10 +32,15 @@ def demo(ctx: click.Context, session: Session) -> None:
     case = existing_demo_case()
     if case is None:
         case = build_demo_case(vault, session.config.operator)
+        triage_case(vault, case, session.config.operator)
         click.echo(f"\nBuilt the demo case (number {case.pk}) from synthetic data.\n")
     else:
         click.echo(f"\nThe demo case is already in this vault (number {case.pk}).\n")
     ctx.invoke(case_show, case_ref=str(case.pk), as_json=False)
+    levels = Counter(Triage.objects.filter(item__case=case).values_list("level", flat=True))
+    if levels:
+        found = ", ".join(f"{levels[n]} {n}" for n in LEVEL_NAMES if levels[n])
+        click.echo(f"\nTriage (offline, text not shown): {found}.")
     head = vault.log(case.log_name).latest_head()
     if head is not None:
         click.echo(
@@ -41,8 +51,9 @@ def demo(ctx: click.Context, session: Session) -> None:
     bad = [c for c in checks if not c.is_ok]
     click.echo(f"Verify: {len(checks) - len(bad)} of {len(checks)} checks ok.")
     click.echo(
-        f"\nVault: {home}\nNext: onrecord log {case.pk}   ·   onrecord verify   ·   "
-        f"onrecord add {case.pk} FILE...   ·   onrecord --help"
+        f"\nVault: {home}\nNext:\n  onrecord items {case.pk} --min-severity high\n"
+        f"  onrecord document {case.pk} police-packet -o police.pdf\n"
+        f"  onrecord log {case.pk}\n  onrecord verify\n  onrecord --help"
     )
     if bad:
         raise click.exceptions.Exit(1)
