@@ -63,7 +63,8 @@ def test_tampered_triage_is_found(vault: Vault) -> None:
 def test_triage_commands_end_to_end(tmp_path: Path) -> None:
     home = tmp_path / "home"
     run_onrecord(home, "demo", check=True)
-    assert "8 item(s) labelled" in run_onrecord(home, "triage", "1", check=True).stdout
+    # the demo triaged its case already: a second run finds nothing new to label
+    assert "0 item(s) labelled, 8 already" in run_onrecord(home, "triage", "1", check=True).stdout
     shown = run_onrecord(home, "items", "1", "--min-severity", "high", check=True).stdout
     assert "critical" in shown and "Birchwood" not in shown  # text hidden unless asked
     assert "Birchwood" in run_onrecord(home, "items", "1", "--show-text", check=True).stdout
