@@ -319,7 +319,7 @@ class _Writer:
         known = state.known_in(self.case, *scope)
         if short in seen:  # met before in this import: ask the database, the one truth
             self._flush(state)
-            entry = self._lookup(key)
+            entry = self._lookup(scope, key)
         else:
             entry = known.get(short)
         seen.add(short)
@@ -350,9 +350,12 @@ class _Writer:
         if len(state.rows) >= BATCH:
             self._flush(state)
 
-    def _lookup(self, key: str) -> _Known | None:
+    def _lookup(self, scope: tuple[str, str], key: str) -> _Known | None:
+        platform, conversation = scope
         rows = list(
-            Item.objects.filter(case=self.case, dedupe_key=key)
+            Item.objects.filter(
+                case=self.case, platform=platform, conversation=conversation, dedupe_key=key
+            )
             .order_by("pk")
             .values_list("pk", "content_hash")
         )

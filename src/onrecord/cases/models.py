@@ -271,7 +271,6 @@ class Item(models.Model):
         indexes = [
             models.Index(fields=["case", "sent_at"], name="item_case_time"),
             models.Index(fields=["case", "platform", "conversation"], name="item_conversation"),
-            models.Index(fields=["case", "dedupe_key"], name="item_dedupe"),
         ]
 
     def __str__(self) -> str:

@@ -187,10 +187,6 @@ class Migration(migrations.Migration):
                 fields=["case", "platform", "conversation"], name="item_conversation"
             ),
         ),
-        migrations.AddIndex(
-            model_name="item",
-            index=models.Index(fields=["case", "dedupe_key"], name="item_dedupe"),
-        ),
         migrations.AddField(
             model_name="itemattachment",
             name="evidence",
