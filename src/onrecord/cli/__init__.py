@@ -53,6 +53,7 @@ def _register() -> None:
         case_commands,
         demo,
         document_commands,
+        export_commands,
         import_commands,
         reference_commands,
         triage_commands,
@@ -66,6 +67,7 @@ def _register() -> None:
         *triage_commands.COMMANDS,
         *reference_commands.COMMANDS,
         *document_commands.COMMANDS,
+        *export_commands.COMMANDS,
         demo.demo,
     ):
         cli.add_command(command)
