@@ -25,6 +25,7 @@ from onrecord.cases.models import (
     Triage,
 )
 from onrecord.cases.records import digest, journal_fields
+from onrecord.steps.verify import check_actions
 from onrecord.vault.custody import entry_body
 from onrecord.vault.home import Vault
 from onrecord.vault.models import VAULT_LOG, LogEntry
@@ -199,6 +200,7 @@ def check_records(case: Case) -> list[Check]:
             {"action": "label.set", "label_id": made.pk, "digest": sha256_of(label_fields(made))},
         )
     problems += _check_triage(case, entries, claimed)
+    problems += check_actions(case, entries, claimed)
     recorded_rows = {
         "evidence.add": "exhibit",
         "item.add": "item",

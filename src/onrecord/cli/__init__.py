@@ -56,6 +56,7 @@ def _register() -> None:
         export_commands,
         import_commands,
         reference_commands,
+        step_commands,
         triage_commands,
         vault_commands,
     )
@@ -68,6 +69,7 @@ def _register() -> None:
         *reference_commands.COMMANDS,
         *document_commands.COMMANDS,
         *export_commands.COMMANDS,
+        *step_commands.COMMANDS,
         demo.demo,
     ):
         cli.add_command(command)
