@@ -11,9 +11,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from onrecord.documents.casefile import case_file_text, lawyer_case_file
+from onrecord.documents.demands import (
+    cease_and_desist,
+    cease_text,
+    preservation_request,
+    preservation_text,
+)
 from onrecord.documents.facts import Request
 from onrecord.documents.letters import dmca_notice, dmca_text, takedown_request, takedown_text
+from onrecord.documents.notices import (
+    dsa_notice,
+    gdpr_erasure,
+    notice_text,
+    search_removal,
+    take_it_down_notice,
+)
 from onrecord.documents.police import ic3_text, ic3_worksheet, police_packet, police_text
+from onrecord.documents.reports import platform_report, platform_text, public_reply, reply_text
 from onrecord.errors import InputError
 
 
@@ -61,6 +76,78 @@ KINDS: list[DocumentKind] = [
         takedown_request,
         "takedown-request.typ",
         takedown_text,
+    ),
+    DocumentKind(
+        "take-it-down-notice",
+        "TAKE IT DOWN Act removal request",
+        "The four elements of 47 U.S.C. 223a(a)(1)(B); the platform's 48-hour removal duty.",
+        take_it_down_notice,
+        "notice.typ",
+        notice_text,
+    ),
+    DocumentKind(
+        "dsa-notice",
+        "EU Digital Services Act notice",
+        "The four elements of a DSA Article 16 notice, for a hosting service in the EU.",
+        dsa_notice,
+        "notice.typ",
+        notice_text,
+    ),
+    DocumentKind(
+        "gdpr-erasure",
+        "GDPR erasure request",
+        "A GDPR Article 17 request to erase your personal data, with the answer due in a month.",
+        gdpr_erasure,
+        "notice.typ",
+        notice_text,
+    ),
+    DocumentKind(
+        "search-removal",
+        "Search-engine removal request",
+        "Asks Google or Bing to stop showing pages with your personal information.",
+        search_removal,
+        "notice.typ",
+        notice_text,
+    ),
+    DocumentKind(
+        "platform-report",
+        "Platform report",
+        "For each platform, the channel for each kind of abuse found, the rule, text to paste.",
+        platform_report,
+        "platform-report.typ",
+        platform_text,
+    ),
+    DocumentKind(
+        "public-reply",
+        "Public reply or correction (draft)",
+        "Not replying first; the pile-on risk; a calm, factual reply to post if you choose.",
+        public_reply,
+        "public-reply.typ",
+        reply_text,
+    ),
+    DocumentKind(
+        "cease-and-desist",
+        "Cease and desist letter",
+        "To the poster: the conduct quoted, what must stop by when, the categories it may fit.",
+        cease_and_desist,
+        "cease-and-desist.typ",
+        cease_text,
+    ),
+    DocumentKind(
+        "preservation-request",
+        "Preservation request",
+        "To a platform: keep the accounts' data and the listed items for a legal matter.",
+        preservation_request,
+        "preservation-request.typ",
+        preservation_text,
+    ),
+    DocumentKind(
+        "lawyer-case-file",
+        "Case file for a lawyer",
+        "Summary, timeline chart, actors, exhibits with proofs, categories, dates, journal.",
+        lawyer_case_file,
+        "lawyer-case-file.typ",
+        case_file_text,
     ),
 ]
 

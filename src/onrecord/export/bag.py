@@ -48,7 +48,7 @@ from onrecord.vault.home import Vault
 
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 PARTIAL_PACKET = (
-    "left out: the police packet lists every exhibit of the case, and this bag holds only "
+    "left out: the case file lists every exhibit of the case, and this bag holds only "
     "the chosen items"
 )
 
@@ -216,15 +216,15 @@ def _write_payload(vault: Vault, selection: Selection, writer: _Writer) -> None:
 
 
 def _write_case_file(vault: Vault, selection: Selection, writer: _Writer, operator: str) -> str:
-    """The police packet as PDF for whole-case bags; else why it is left out."""
+    """The lawyer's case file as PDF for whole-case bags; else why it is left out."""
     if not selection.whole_case:
         return PARTIAL_PACKET
     from onrecord.documents import Request, render_document
 
     try:
-        pdf = render_document(Request(vault, selection.case, operator), "police-packet", "pdf")
+        pdf = render_document(Request(vault, selection.case, operator), "lawyer-case-file", "pdf")
     except (OnrecordError, OSError) as exc:
-        return f"left out: the police packet could not be made ({exc})"
+        return f"left out: the case file could not be made ({exc})"
     writer.write("data/case-file.pdf", pdf)
     return "included"
 
