@@ -40,6 +40,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_triage_model.py
 	$(BIN)/python bench/bench_triage.py
+	$(BIN)/python bench/bench_case_file.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
