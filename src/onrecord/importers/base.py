@@ -111,6 +111,20 @@ class ImportContext:
     time_zone_name: str
 
 
+def iso_time(text: str, context: ImportContext) -> tuple[dt.datetime | None, bool]:
+    """An ISO 8601 time as aware UTC, and whether its zone was assumed (it had no offset).
+
+    (None, False) when the text is not an ISO time.
+    """
+    try:
+        parsed = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None, False
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=context.time_zone).astimezone(dt.UTC), True
+    return parsed.astimezone(dt.UTC), False
+
+
 class Importer(Protocol):
     """One kind of export."""
 

@@ -23,7 +23,6 @@ imports. A post block the tree does not name is imported without an id (``not_in
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from onrecord.importers.base import (
     ImportFormatError,
     Unit,
     Unparsed,
+    iso_time,
 )
 from onrecord.importers.source import Source
 
@@ -249,7 +249,7 @@ class _Repo:
         self, record: dict[str, Any], cid: CID, key: str, position: str, author: ImportedAccount
     ) -> ImportedItem:
         text, original = str(record.get("text", "")), str(record.get("createdAt", ""))
-        when, assumed = _time(original, self.context)
+        when, assumed = iso_time(original, self.context)
         reply = _dict(record.get("reply"))
         parent, root = _dict(reply.get("parent")), _dict(reply.get("root"))
         extra: dict[str, Any] = {"cid": str(cid), "facets": _facets(text, record.get("facets"))}
@@ -337,16 +337,6 @@ def _header(data: bytes, path: str) -> list[CID]:
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def _time(text: str, context: ImportContext) -> tuple[dt.datetime | None, bool]:
-    try:
-        parsed = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        return None, False
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=context.time_zone).astimezone(dt.UTC), True
-    return parsed.astimezone(dt.UTC), False
 
 
 def _facets(text: str, facets: Any) -> list[dict[str, Any]]:

@@ -48,6 +48,7 @@ from onrecord.importers.base import (
     ImportFormatError,
     Unit,
     Unparsed,
+    iso_time,
 )
 from onrecord.importers.jsonstream import Tracked, build, skip
 from onrecord.importers.source import Source
@@ -193,12 +194,12 @@ def _json_message(
     if not isinstance(message, dict):
         return Unparsed(position, "this message is not a JSON object", json.dumps(message))
     stamp = message.get("timestamp")
-    sent = _iso_time(stamp, context) if isinstance(stamp, str) else None
-    if sent is None:
+    sent_at, assumed = iso_time(stamp, context) if isinstance(stamp, str) else (None, False)
+    if sent_at is None:
         raw = json.dumps(message, ensure_ascii=False)
         return Unparsed(position, f"the message has no readable time ({stamp!r})", raw)
     edited = message.get("timestampEdited")
-    edited_at = _iso_time(edited, context) if isinstance(edited, str) else None
+    edited_at = iso_time(edited, context)[0] if isinstance(edited, str) else None
     reference = message.get("reference")
     reply_to = reference.get("messageId") if isinstance(reference, dict) else None
     kind = message.get("type") or "Default"
@@ -218,9 +219,9 @@ def _json_message(
         position=position,
         text=str(message.get("content") or ""),
         author=_account(author),
-        sent_at=sent[0],
+        sent_at=sent_at,
         sent_at_original=str(stamp),
-        time_zone_assumed=sent[1],
+        time_zone_assumed=assumed,
         platform_id=str(message["id"]) if message.get("id") is not None else None,
         conversation=conversation,
         reply_to=str(reply_to) if reply_to else None,
@@ -229,7 +230,7 @@ def _json_message(
             for a in message.get("attachments") or []
             if isinstance(a, dict)
         ],
-        edited_at=edited_at[0] if edited_at else None,
+        edited_at=edited_at,
         raw=message,
         extra=extra,
     )
@@ -272,16 +273,6 @@ def _reference(name: str, url: str, folder: str, source: Source) -> AttachmentRe
 
 def _file_name(url: str) -> str:
     return unquote(posixpath.basename(urlsplit(url.replace("\\", "/")).path)) or url
-
-
-def _iso_time(text: str, context: ImportContext) -> tuple[dt.datetime, bool] | None:
-    try:
-        value = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=context.time_zone).astimezone(dt.UTC), True
-    return value.astimezone(dt.UTC), False
 
 
 # -- CSV -------------------------------------------------------------------------------------

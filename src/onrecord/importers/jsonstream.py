@@ -113,3 +113,23 @@ def _message_bytes(message: str) -> bytes:
         if isinstance(value, bytes):
             return value
     return message.encode("utf-8", "replace")
+
+
+def json_error(path: str, where: str, exc: Exception, again: str) -> ImportFormatError:
+    """A clear error for a JSON file that ijson could not read at ``where``.
+
+    ``again`` says where to get the file again ("download it again from Mastodon").
+    """
+    detail = exc.args[0] if exc.args else ""
+    detail = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+    first = (detail.strip().splitlines() or ["unknown error"])[0]
+    reason = f"it is not valid JSON ({first})"
+    if "premature EOF" in first:
+        reason = "the file ends too early"
+    elif "UTF8" in first:
+        reason = "it holds bytes that are not UTF-8 text"
+    return ImportFormatError(
+        f"Could not read {path} at {where}: {reason}. The export may be incomplete or "
+        f"damaged: {again}. Nothing from this file was imported.",
+        f"{path} {where}",
+    )

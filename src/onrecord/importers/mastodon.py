@@ -22,7 +22,6 @@ Other activity types are reported as ``Unparsed``. Ids are the notes' URIs, as
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -39,7 +38,9 @@ from onrecord.importers.base import (
     ImportFormatError,
     Unit,
     Unparsed,
+    iso_time,
 )
+from onrecord.importers.jsonstream import json_error
 from onrecord.importers.source import Source
 
 PLATFORM = "mastodon"
@@ -85,7 +86,9 @@ class MastodonImporter:
                     yield reader.item(activity, f"{unit.path} $.orderedItems[{count}]")
                     count += 1
             except ijson.JSONError as exc:
-                raise _format_error(unit.path, f"$.orderedItems[{count}]", exc) from None
+                raise json_error(
+                    unit.path, f"$.orderedItems[{count}]", exc, "download it again from Mastodon"
+                ) from None
 
 
 class _Reader:
@@ -136,7 +139,7 @@ class _Reader:
         extra: dict[str, Any],
     ) -> ImportedItem:
         original = str(obj.get("published") or activity.get("published") or "")
-        when, assumed = _time(original, self.context)
+        when, assumed = iso_time(original, self.context)
         author_id = str(obj.get("attributedTo") or activity.get("actor") or self.actor_id)
         in_reply_to = obj.get("inReplyTo")
         return ImportedItem(
@@ -235,32 +238,6 @@ def _actor(source: Source, path: str) -> dict[str, Any]:
     except (ValueError, OSError):
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def _time(text: str, context: ImportContext) -> tuple[dt.datetime | None, bool]:
-    try:
-        parsed = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        return None, False
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=context.time_zone).astimezone(dt.UTC), True
-    return parsed.astimezone(dt.UTC), False
-
-
-def _format_error(path: str, where: str, exc: Exception) -> ImportFormatError:
-    detail = exc.args[0] if exc.args else ""
-    detail = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
-    first = (detail.strip().splitlines() or ["unknown error"])[0]
-    reason = f"it is not valid JSON ({first})"
-    if "premature EOF" in first:
-        reason = "the file ends too early"
-    elif "UTF8" in first:
-        reason = "it holds bytes that are not UTF-8 text"
-    return ImportFormatError(
-        f"Could not read {path} at {where}: {reason}. The archive may be incomplete or "
-        "damaged: download it again from Mastodon. Nothing from this file was imported.",
-        f"{path} {where}",
-    )
 
 
 def _folder(path: str) -> str:

@@ -41,6 +41,7 @@ from onrecord.importers.base import (
     Unit,
     Unparsed,
 )
+from onrecord.importers.jsonstream import json_error
 from onrecord.importers.source import Source
 
 PLATFORM = "x"
@@ -355,22 +356,6 @@ class _ScriptBody:
         return out
 
 
-def _format_error(path: str, where: str, exc: Exception) -> ImportFormatError:
-    detail = exc.args[0] if exc.args else ""
-    detail = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
-    first = (detail.strip().splitlines() or ["unknown error"])[0]
-    reason = f"it is not valid JSON ({first})"
-    if "premature EOF" in first:
-        reason = "the file ends too early"
-    elif "UTF8" in first:
-        reason = "it holds bytes that are not UTF-8 text"
-    return ImportFormatError(
-        f"Could not read {path} at {where}: {reason}. The export may be incomplete or "
-        "damaged: download it again. Nothing from this file was imported.",
-        f"{path} {where}",
-    )
-
-
 def _items(source: Source, path: str) -> Iterator[tuple[int, Any]]:
     count = 0
     with source.open_file(path) as stream:
@@ -379,7 +364,7 @@ def _items(source: Source, path: str) -> Iterator[tuple[int, Any]]:
                 yield count, value
                 count += 1
         except ijson.JSONError as exc:
-            raise _format_error(path, f"$[{count}]", exc) from None
+            raise json_error(path, f"$[{count}]", exc, "download it again") from None
 
 
 def _dm_messages(source: Source, path: str) -> Iterator[tuple[int, str, int, Any]]:
@@ -415,7 +400,7 @@ def _dm_messages(source: Source, path: str) -> Iterator[tuple[int, str, int, Any
                     waiting.clear()
         except ijson.JSONError as exc:
             where = f"$[{max(conv, 0)}].dmConversation.messages[{max(number, 0)}]"
-            raise _format_error(path, where, exc) from None
+            raise json_error(path, where, exc, "download it again") from None
 
 
 def _script_value(source: Source, path: str) -> Any:
