@@ -19,16 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-WRAPPER = (
-    "import re, sys\n"
-    "from onrecord.cli import main\n"
-    "try:\n"
-    "    main(sys.argv[1:])\n"
-    "finally:\n"
-    "    status = open('/proc/self/status').read()\n"
-    "    peak = re.search(r'VmHWM:\\s+(\\d+)', status).group(1)\n"
-    "    print('PEAK_KIB', peak, file=sys.stderr)\n"
-)
+from measure import peak_kib, run_command
 
 PARSE_ONLY = (
     "import re, sys, zoneinfo\n"
@@ -167,15 +158,15 @@ def main() -> None:
         write_dce(dce, n)
         write_whatsapp(chat, n)
         py = sys.executable
-        run([py, "-c", WRAPPER, "init"], env)
-        run([py, "-c", WRAPPER, "case", "new", "Bench", "--jurisdiction", "GB"], env)
+        run_command(env, "init")
+        run_command(env, "case", "new", "Bench", "--jurisdiction", "GB")
         for label, key, path in (
             ("DiscordChatExporter JSON", "discord-exporter", dce),
             ("WhatsApp chat .txt", "whatsapp", chat),
         ):
-            seconds, out, err = run([py, "-c", WRAPPER, "import", "1", str(path), "--json"], env)
+            seconds, out, err = run_command(env, "import", "1", str(path), "--json")
             report = json.loads(out)
-            peak = int(err.split("PEAK_KIB")[1].split()[0]) // 1024
+            peak = peak_kib(err) // 1024
             parse_s, parse_out, _ = run([py, "-c", PARSE_ONLY, key, str(path)], env)
             parsed, parse_peak = (int(x) for x in parse_out.split())
             rows.append(

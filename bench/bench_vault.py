@@ -15,30 +15,13 @@ import tempfile
 import time
 from pathlib import Path
 
-# Peak RSS from VmHWM: ru_maxrss would include the parent's memory at fork (Linux keeps it
-# across exec); VmHWM belongs to this process image alone.
-WRAPPER = (
-    "import re, sys\n"
-    "from onrecord.cli import main\n"
-    "try:\n"
-    "    main(sys.argv[1:])\n"
-    "finally:\n"
-    "    status = open('/proc/self/status').read()\n"
-    "    peak = re.search(r'VmHWM:\\s+(\\d+)', status).group(1)\n"
-    "    print('PEAK_KIB', peak, file=sys.stderr)\n"
-)
+from measure import peak_kib, run_command
 
 
 def run_onrecord(env: dict[str, str], *args: str) -> tuple[float, int]:
     """Seconds and peak RSS (KiB) of one onrecord command, start-up included."""
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", WRAPPER, *args], env=env, capture_output=True, text=True
-    )
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"onrecord {' '.join(args[:3])} failed:\n{result.stderr[-2000:]}")
-    return elapsed, int(result.stderr.split("PEAK_KIB")[1].split()[0])
+    seconds, _out, err = run_command(env, *args)
+    return seconds, peak_kib(err)
 
 
 def sha256sum(paths: list[Path]) -> float:

@@ -93,6 +93,33 @@ def cli_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+PEAK_WRAPPER = (
+    "import re, sys\n"
+    "from onrecord.cli import main\n"
+    "try:\n"
+    "    main(sys.argv[1:])\n"
+    "finally:\n"
+    "    status = open('/proc/self/status').read()  # VmHWM: this process image only\n"
+    "    print('PEAK_KIB', re.search(r'VmHWM:\\s+(\\d+)', status).group(1), file=sys.stderr)\n"
+)
+
+
+def run_measured(home: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], int]:
+    """Run the real command in a child process; also return its peak RSS in KiB.
+
+    VmHWM, not ru_maxrss: Linux carries the parent's high-water mark across fork and exec.
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK_WRAPPER, *args],
+        env=cli_env(home),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    peak = int(result.stderr.split("PEAK_KIB")[1].split()[0]) if "PEAK_KIB" in result.stderr else 0
+    return result, peak
+
+
 def run_onrecord(
     home: Path, *args: str, check: bool = False, **extra: str
 ) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FAST_KDF, PASSPHRASE, cli_env, run_onrecord
+from conftest import FAST_KDF, PASSPHRASE, cli_env, run_measured, run_onrecord
 from onrecord.cases.models import Case, Evidence
 from onrecord.cases.records import create_case
 from onrecord.cases.verify import verify
@@ -145,21 +145,8 @@ def test_5_gb_sparse_file_streams_with_flat_memory(tmp_path: Path) -> None:
         f.truncate(5 * 1024**3)
     note = tmp_path / "note.txt"
     note.write_text("a small file in the same command")
-    code = (
-        "import re, sys\n"
-        "from onrecord.cli import main\n"
-        "try:\n"
-        f"    main(['add', '1', {str(sparse)!r}, {str(note)!r}, '--json'])\n"
-        "finally:\n"
-        "    status = open('/proc/self/status').read()  # VmHWM: this process only\n"
-        "    peak = re.search(r'VmHWM:\\s+(\\d+)', status).group(1)\n"
-        "    print('PEAK_KIB', peak, file=sys.stderr)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=cli_env(home), capture_output=True, text=True, timeout=900
-    )
+    result, peak_kib = run_measured(home, "add", "1", str(sparse), str(note), "--json")
     assert result.returncode == 0, result.stderr
-    peak_kib = int(result.stderr.split("PEAK_KIB")[1].split()[0])
     assert peak_kib < 150 * 1024, f"peak RSS {peak_kib} KiB"
     assert '"status": "added"' in result.stdout and result.stdout.count('"added"') == 2
     zeros = hashlib.sha256()

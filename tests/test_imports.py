@@ -234,11 +234,9 @@ def test_a_package_of_own_messages_does_not_mark_other_peoples_messages_gone(
 @pytest.mark.slow
 def test_a_1_gb_export_streams_with_bounded_memory(tmp_path: Path) -> None:
     """A WhatsApp export zip holding a 1 GB video: stored, read and linked, memory flat."""
-    import subprocess
-    import sys
     import zipfile
 
-    from conftest import cli_env
+    from conftest import run_measured
 
     video = "00000007-VIDEO-2026-10-13-02-41-00.mp4"
     export = tmp_path / "WhatsApp Chat - Unknown.zip"
@@ -255,23 +253,11 @@ def test_a_1_gb_export_streams_with_bounded_memory(tmp_path: Path) -> None:
     home = tmp_path / "home"
     run_onrecord(home, "init", check=True)
     run_onrecord(home, "case", "new", "Big", "--jurisdiction", "US-NY", check=True)
-    code = (
-        "import re, sys\n"
-        "from onrecord.cli import main\n"
-        "try:\n"
-        f"    main(['import', '1', {str(export)!r}, '--json'])\n"
-        "finally:\n"
-        "    status = open('/proc/self/status').read()\n"
-        "    print('PEAK_KIB', re.search(r'VmHWM:\\s+(\\d+)', status).group(1), file=sys.stderr)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=cli_env(home), capture_output=True, text=True, timeout=900
-    )
+    result, peak_kib = run_measured(home, "import", "1", str(export), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["items_added"] == 2 and report["attachments"] == 1
-    peak_mib = int(result.stderr.split("PEAK_KIB")[1].split()[0]) // 1024
-    assert peak_mib < 300, f"peak RSS {peak_mib} MiB"
+    assert peak_kib < 300 * 1024, f"peak RSS {peak_kib} KiB"
     assert run_onrecord(home, "verify").returncode == 0
 
 
