@@ -317,18 +317,6 @@ def deadline_row(deadline: Deadline, now: dt.datetime) -> dict[str, Any]:
 
 
 def action_row(action: Action) -> dict[str, Any]:
-    """An action as plain JSON-ready values."""
-    return {
-        "id": action.pk,
-        "case": action.case_id,
-        "step": action.step,
-        "kind": action.kind,
-        "target": action.target,
-        "status": action.status,
-        "reference": action.reference,
-        "sent_at": _iso(action.sent_at),
-        "answered_at": _iso(action.answered_at),
-        "note": action.note,
-        "document_sha256": action.document_sha256 or None,
-        "created_at": _iso(action.created_at),
-    }
+    """An action as plain JSON-ready values: its logged fields and its id."""
+    fields = action_fields(action)
+    return {"id": action.pk, **fields, "document_sha256": fields["document_sha256"] or None}
