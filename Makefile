@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "onrecord needs Python 3.11 or newer"'
@@ -29,7 +29,10 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy src
 
-unit: $(VENV)/.installed-dev
+browser:
+	tools/ensure-chromium
+
+unit: $(VENV)/.installed-dev browser
 	$(BIN)/pytest
 
 test: lint typecheck unit

@@ -97,6 +97,37 @@ SETTINGS: tuple[Setting, ...] = (
         lambda: "auto",
         "Progress bars: auto (when the terminal is interactive), always or never.",
     ),
+    Setting(
+        "tsa_url",
+        lambda: "",
+        "RFC 3161 time-stamping authority (http(s)://...). When set, every capture's hash and "
+        "every signed custody-log head gets a timestamp token. Empty: no trusted time.",
+    ),
+    Setting(
+        "browser",
+        lambda: "",
+        "Chromium to drive for captures and browser tests. Empty: the system's chromium, "
+        "else Playwright's own.",
+        "path",
+    ),
+    Setting(
+        "capture_timeout",
+        lambda: "30",
+        "Seconds a capture waits for a page to load before taking it as it stands.",
+        "int",
+    ),
+    Setting(
+        "capture_allow_private",
+        lambda: "",
+        "Organisation server only: 'yes' lets captures reach private, loopback and link-local "
+        "addresses (refused there by default).",
+    ),
+    Setting(
+        "trusted_certificates",
+        lambda: "",
+        "Extra certificates (PEM file) captures trust, for a test or an internal site.",
+        "path",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
