@@ -14,9 +14,13 @@ from onrecord.cases.models import Case, Item
 from onrecord.cases.records import create_case
 from onrecord.cases.triage import triage_case
 from onrecord.demo import build_demo_case
+from onrecord.reference.lookup import law
+from onrecord.steps.deadlines import esafety_statutes
 from onrecord.steps.models import Action, Deadline
 from onrecord.steps.plan import plan
 from onrecord.steps.tracking import (
+    ESAFETY_IMAGE_RULE,
+    ESAFETY_NOTICE_RULE,
     ESAFETY_RULE,
     FOLLOW_UP_RULE,
     TAKE_IT_DOWN_RULE,
@@ -174,7 +178,8 @@ def test_a_drafted_action_waits_and_australia_adds_esafety(vault: Vault) -> None
     rules = set(Deadline.objects.filter(action=action).values_list("rule", flat=True))
     assert rules == {ESAFETY_RULE, FOLLOW_UP_RULE}
     esafety = Deadline.objects.get(action=action, rule=ESAFETY_RULE)
-    assert esafety.due_at == T0 + dt.timedelta(hours=48) and esafety.source_url
+    assert esafety.due_at == T0 + dt.timedelta(hours=48)
+    assert "s88.html" in esafety.source_url and "48 hours" in esafety.rule
     police = record_action(
         vault,
         case,
@@ -189,6 +194,78 @@ def test_a_drafted_action_waits_and_australia_adds_esafety(vault: Vault) -> None
     later = due(T0 + dt.timedelta(days=20))
     assert len(later.overdue) == 2 and not later.upcoming
     assert _check(case) == []
+
+
+def _sent(vault: Vault, case: Case, kind: str, target: str, at: dt.datetime = T0) -> Action:
+    return record_action(
+        vault,
+        case,
+        step="platform",
+        kind=kind,
+        target=target,
+        status="sent",
+        operator="tester",
+        at=at,
+    )
+
+
+def _rules(action: Action) -> dict[str, Deadline]:
+    return {d.rule: d for d in Deadline.objects.filter(action=action)}
+
+
+def test_australian_image_based_abuse_goes_to_esafety_at_once(vault: Vault) -> None:
+    case = _case(vault, "AU-VIC")
+    report = _sent(vault, case, "intimate image report", "Instagram")
+    rules = _rules(report)
+    assert set(rules) == {ESAFETY_IMAGE_RULE, FOLLOW_UP_RULE}  # no 48-hour wait
+    now = rules[ESAFETY_IMAGE_RULE]
+    assert now.due_at == T0 and "s.32" in now.rule
+    assert any("s77" in u or "s78" in u for u in now.source_url.split(" ; "))
+    assert [d.rule for d in due(T0 + dt.timedelta(minutes=1), case).overdue] == [ESAFETY_IMAGE_RULE]
+    # The complaint to eSafety closes the reminder, logged with the complaint's entry.
+    complaint = _sent(vault, case, "image-based abuse complaint", "eSafety Commissioner")
+    assert not Deadline.objects.filter(action=complaint, rule=ESAFETY_IMAGE_RULE).exists()
+    assert Deadline.objects.get(pk=now.pk).done
+    body = entry_body(LogEntry.objects.get(log=case.log_name, index=complaint.log_index))
+    assert now.pk in {d["deadline"] for d in body["deadlines"]}
+    assert _check(case) == []
+
+
+def test_an_esafety_removal_notice_gives_24_hours(vault: Vault) -> None:
+    case = _case(vault, "AU")
+    notice = _sent(vault, case, "eSafety removal notice", "Instagram")
+    rules = _rules(notice)
+    assert set(rules) == {ESAFETY_NOTICE_RULE}
+    deadline = rules[ESAFETY_NOTICE_RULE]
+    assert deadline.due_at == T0 + dt.timedelta(hours=24)
+    for section in ("s77", "s78", "s88", "s89"):
+        assert section in deadline.source_url.replace(".html", "").replace("/", " ")
+    assert _check(case) == []
+
+
+def test_other_reports_start_no_esafety_wait(vault: Vault) -> None:
+    australian = _case(vault, "AU")
+    assert set(_rules(_sent(vault, australian, "DMCA notice", "X"))) == {FOLLOW_UP_RULE}
+    assert set(_rules(_sent(vault, australian, "complaint", "eSafety"))) == {FOLLOW_UP_RULE}
+    british = _case(vault, "GB")
+    for kind in ("harassment report", "intimate image report", "eSafety removal notice"):
+        assert set(_rules(_sent(vault, british, kind, "X"))) <= {FOLLOW_UP_RULE}
+
+
+def test_esafety_rules_cite_the_reference_rows_that_state_them() -> None:
+    """Each rule's sections and hours are in the summary of the rows it takes its source from."""
+    au = {s.citation: s for s in law("AU").statutes}
+    adult = next(s for c, s in au.items() if "Adult cyber abuse" in c)
+    images = next(s for c, s in au.items() if "Image-based abuse" in c)
+    bullying = next(s for c, s in au.items() if "Cyberbullying" in c)
+    assert "48 hours" in adult.summary and "48 hours" in bullying.summary
+    assert "s.88" in adult.summary and "s.89" in adult.summary
+    assert "48 hours" not in images.summary and "no need to wait" in images.summary
+    assert "s.32" in images.summary and "s.77" in images.summary and "s.78" in images.summary
+    assert "24 hours" in adult.summary and "24 hours" in images.summary
+    assert esafety_statutes("48 hours", "Adult cyber", "Cyberbullying") == (bullying, adult)
+    for rule in (ESAFETY_RULE, ESAFETY_IMAGE_RULE, ESAFETY_NOTICE_RULE):
+        assert "Online Safety Act 2021" in rule and len(rule) <= 300
 
 
 def test_check_actions_finds_altered_and_missing_rows(vault: Vault) -> None:

@@ -26,6 +26,7 @@ DATA_FILES = (
     "jurisdictions.csv",
     "notices.csv",
     "legal_categories.csv",
+    "hotlines.csv",
 )
 KIND_LABELS = {
     "harassment": "Harassment",
@@ -175,6 +176,23 @@ class LegalCategory:
     evidence: tuple[str, ...]
     note: str
     source: Source
+
+
+@dataclass(frozen=True)
+class Hotline:
+    """A support line or emergency number of a country ("EU" for the whole Union)."""
+
+    country: str
+    name: str
+    number: str
+    url: str
+    purpose: str
+    source: Source
+
+    @property
+    def is_emergency(self) -> bool:
+        """Whether this is the emergency number (police, fire, ambulance)."""
+        return self.purpose.startswith("emergency")
 
 
 @dataclass(frozen=True)
@@ -419,3 +437,26 @@ def legal_categories() -> tuple[LegalCategory, ...]:
         )
         for row in _read("legal_categories.csv")
     )
+
+
+@functools.cache
+def hotlines() -> tuple[Hotline, ...]:
+    """Every support line and emergency number, each with the page it was confirmed on."""
+    return tuple(
+        Hotline(
+            row["country"],
+            row["name"],
+            row["number"],
+            row["url"],
+            row["purpose"],
+            _source(row),
+        )
+        for row in _read("hotlines.csv")
+    )
+
+
+def hotlines_for(country: str) -> tuple[Hotline, ...]:
+    """The lines of one country code ("US", "GB", "EU"), emergency number first; may be empty."""
+    wanted = _CODE_ALIASES.get(country.strip().upper(), country.strip().upper())
+    found = [h for h in hotlines() if h.country == wanted]
+    return tuple(sorted(found, key=lambda h: not h.is_emergency))

@@ -3,15 +3,10 @@
 ``record_action`` and ``update_action`` make one change in one transaction that also appends
 the entry recording it (``action.record`` / ``action.update``, with a digest of the action's
 fields and of every deadline the change created or closed), then sign the log's head
-(``seal``). Deadlines follow from what was sent:
-
-- a TAKE IT DOWN notice sent: the platform must remove within 48 hours (47 U.S.C. § 223a;
-  the rule and its source come from the reference data);
-- a platform report sent in an Australian case: if the material is not removed within
-  48 hours, eSafety can be asked (the reference data's Online Safety Act rows);
-- any platform report sent: follow up when the platform is silent for 14 days (onrecord's own
-  practice, no legal source claimed). An answer closes it; "resolved" closes every deadline.
-"""
+(``seal``). Which deadlines an action starts, and the source of each rule, is
+``onrecord.steps.deadlines``. Deadlines close when they are done: an answer closes the
+follow-up; "resolved" closes every deadline of the action; a complaint sent to eSafety closes
+the case's open eSafety reminders (the person has done what they said)."""
 
 from __future__ import annotations
 
@@ -25,21 +20,38 @@ from django.db import transaction
 from onrecord.cases.models import Case
 from onrecord.cases.records import digest, seal
 from onrecord.errors import InputError
-from onrecord.reference.lookup import URL_SEPARATOR, jurisdictions, notice_elements
+from onrecord.steps.deadlines import (
+    ESAFETY_IMAGE_RULE,
+    ESAFETY_NOTICE_RULE,
+    ESAFETY_REMINDERS,
+    ESAFETY_RULE,
+    FOLLOW_UP_DAYS,
+    FOLLOW_UP_RULE,
+    TAKE_IT_DOWN_RULE,
+    is_to_esafety,
+    rules_for,
+)
 from onrecord.steps.models import Action, Deadline
 from onrecord.vault.custody import utc_now
 from onrecord.vault.home import Vault
 
-TAKE_IT_DOWN_RULE = "TAKE IT DOWN Act: removal within 48 hours of a valid request"
-ESAFETY_RULE = (
-    "eSafety: 48 hours after a platform report, eSafety can be asked to act if the material "
-    "is still up (the reference data states this for the under-18 cyberbullying scheme)"
-)
-FOLLOW_UP_RULE = (
-    "Follow up when a platform is silent for 14 days (onrecord's own practice, not a legal "
-    "deadline)"
-)
-FOLLOW_UP_DAYS = 14
+__all__ = [
+    "ESAFETY_IMAGE_RULE",
+    "ESAFETY_NOTICE_RULE",
+    "ESAFETY_RULE",
+    "FOLLOW_UP_DAYS",
+    "FOLLOW_UP_RULE",
+    "TAKE_IT_DOWN_RULE",
+    "Due",
+    "action_fields",
+    "action_row",
+    "deadline_fields",
+    "deadline_row",
+    "due",
+    "find_action",
+    "record_action",
+    "update_action",
+]
 ANSWERS = {Action.Status.ACKNOWLEDGED, Action.Status.RESOLVED, Action.Status.REFUSED}
 FINAL = {Action.Status.RESOLVED, Action.Status.REFUSED}
 
@@ -203,51 +215,12 @@ def _log(
     )
 
 
-@dataclass(frozen=True)
-class _Rule:
-    text: str
-    after: dt.timedelta
-    source_url: str
-    checked_on: dt.date | None
-
-
-def rules_for(action: Action, case: Case) -> list[_Rule]:
-    """The deadlines an action starts once it is sent."""
-    found: list[_Rule] = []
-    if "take it down" in action.kind.casefold():
-        notice = notice_elements("take_it_down")
-        found.append(
-            _Rule(
-                TAKE_IT_DOWN_RULE,
-                dt.timedelta(hours=48),
-                URL_SEPARATOR.join(notice.source.urls),
-                notice.source.checked_on,
-            )
-        )
-    if action.step == Action.Step.PLATFORM:
-        esafety = esafety_source() if case.jurisdiction.split("-")[0] == "AU" else None
-        if esafety is not None:
-            found.append(_Rule(ESAFETY_RULE, dt.timedelta(hours=48), *esafety))
-        found.append(_Rule(FOLLOW_UP_RULE, dt.timedelta(days=FOLLOW_UP_DAYS), "", None))
-    return found
-
-
-def esafety_source() -> tuple[str, dt.date] | None:
-    """Where the reference data states eSafety's 48 hours (Online Safety Act 2021)."""
-    if "AU" not in jurisdictions():
-        return None
-    for statute in jurisdictions()["AU"][2]:
-        if "48 hours" in statute.summary:
-            return URL_SEPARATOR.join(statute.source.urls), statute.source.checked_on
-    return None
-
-
 def _new_deadlines(action: Action, case: Case) -> list[Deadline]:
     if action.sent_at is None:
         return []
     existing = set(Deadline.objects.filter(action=action).values_list("rule", flat=True))
     made = []
-    for rule in rules_for(action, case):
+    for rule in rules_for(action, case.jurisdiction):
         if rule.text in existing:
             continue
         made.append(
@@ -264,13 +237,19 @@ def _new_deadlines(action: Action, case: Case) -> list[Deadline]:
 
 
 def _closed_deadlines(action: Action) -> list[Deadline]:
-    """An answer closes the follow-up; a resolved action closes every deadline."""
+    """An answer closes the follow-up; "resolved" closes every deadline of the action; a
+    complaint sent to eSafety closes the case's open eSafety reminders."""
+    closed: list[Deadline] = []
     open_ones = Deadline.objects.filter(action=action, done=False)
-    if action.status != Action.Status.RESOLVED:
-        if action.answered_at is None:
-            return []
-        open_ones = open_ones.filter(rule=FOLLOW_UP_RULE)
-    closed = list(open_ones)
+    if action.status == Action.Status.RESOLVED:
+        closed += open_ones
+    elif action.answered_at is not None:
+        closed += open_ones.filter(rule=FOLLOW_UP_RULE)
+    if action.sent_at is not None and is_to_esafety(action):
+        reminders = Deadline.objects.filter(
+            action__case_id=action.case_id, rule__in=ESAFETY_REMINDERS, done=False
+        ).exclude(pk__in=[d.pk for d in closed])
+        closed += reminders
     for deadline in closed:
         deadline.done = True
         deadline.save(update_fields=["done"])
