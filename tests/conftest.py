@@ -27,6 +27,7 @@ PG_URL = os.environ.get("ONRECORD_TEST_DATABASE_URL", "")
 FAST_KDF = KdfParams(memory_kib=8192, time_cost=1, parallelism=1)
 PASSPHRASE = "correct horse battery staple"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+pytest_plugins = ["tsa"]  # the local_tsa fixture: a time-stamping authority on 127.0.0.1
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

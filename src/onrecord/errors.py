@@ -17,6 +17,8 @@ Every error a person can meet says what happened and what to do next; the CLI pr
      │    └── TamperedError        an encrypted chunk failed authentication
      │                             (altered, truncated, reordered or swapped)
      ├── ProofError                a Merkle inclusion or consistency proof is invalid
+     ├── TimestampError            the time-stamping authority could not be reached,
+     │                             refused, or answered with a token for something else
      └── InputError                a file given to a command cannot be used
                                    (directory, unreadable, vanished); others still go on
 """
@@ -68,6 +70,10 @@ class ProofError(OnrecordError):
     """A Merkle inclusion or consistency proof does not verify."""
 
 
+class TimestampError(OnrecordError):
+    """No trusted time: the TSA was unreachable, refused, or its token does not match."""
+
+
 class InputError(OnrecordError):
     """A file given to a command cannot be used."""
 
@@ -82,6 +88,7 @@ __all__ = [
     "ProofError",
     "StorageFullError",
     "TamperedError",
+    "TimestampError",
     "VaultError",
     "VaultLockedError",
     "VaultNotFoundError",

@@ -10,6 +10,7 @@ from onrecord.cli.session import Session
 from onrecord.config import describe
 from onrecord.errors import DatabaseAlteredError, InputError
 from onrecord.vault.home import Vault
+from onrecord.vault.models import TreeHead
 
 pass_session = click.make_pass_decorator(Session)
 
@@ -162,6 +163,7 @@ def log(session: Session, case: str, as_json: bool, proof: int | None) -> None:
             "tree_size": heads[-1].tree_size,
             "root_hash": heads[-1].root_hash,
             "proof": proof_hex(custody.inclusion_proof(proof, heads[-1].tree_size)),
+            "timestamps": head_timestamps(name, heads[-1]),
         }
     if as_json:
         session.print_json(result)
@@ -183,6 +185,35 @@ def log(session: Session, case: str, as_json: bool, proof: int | None) -> None:
         click.echo(f"Inclusion proof of entry {proof}: {len(p['proof'])} hashes:")
         for h in p["proof"]:
             click.echo(f"  {h}")
+        for t in p["timestamps"]:
+            click.echo(
+                f"That head was timestamped {t['gen_time']} by {t['tsa']} "
+                f"(RFC 3161 token, {t['state']})."
+            )
+
+
+def head_timestamps(log_name: str, head: TreeHead) -> list[dict[str, str]]:
+    """The RFC 3161 tokens over a head: when, by whom, checked now, and the token itself."""
+    import base64
+    import hashlib
+
+    from onrecord.vault.custody import head_message, head_timestamp
+    from onrecord.vault.timestamp import chain_der, head_subject, tokens_for, verify_token
+
+    message = head_message(log_name, head.tree_size, head.root_hash, head_timestamp(head))
+    shown = []
+    for token in tokens_for("head", head_subject(log_name, head.tree_size)):
+        check = verify_token(bytes(token.token), hashlib.sha256(message).digest(), chain_der(token))
+        shown.append(
+            {
+                "gen_time": f"{token.gen_time:%Y-%m-%d %H:%M:%S} UTC",
+                "tsa": check.tsa_name,
+                "tsa_url": token.tsa_url,
+                "state": check.state,
+                "token": base64.b64encode(bytes(token.token)).decode(),
+            }
+        )
+    return shown
 
 
 @click.command()

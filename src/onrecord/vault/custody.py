@@ -9,7 +9,9 @@ inclusion proof shows one entry is in the log without revealing the others; a
 consistency proof shows a later head extends an earlier one.
 
 Entries are written in the same database transaction as the change they record, so a
-crash leaves both or neither. ``seal`` signs what was appended since the last head.
+crash leaves both or neither. ``seal`` signs what was appended since the last head, and
+when a time-stamping authority is configured, has the new head timestamped once it is
+committed (``timestamp``): one request per seal, never one per entry.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.db import connection
 
 from onrecord import __version__
-from onrecord.vault import merkle
+from onrecord.vault import merkle, timestamp
 from onrecord.vault.models import LogEntry, TreeHead
 
 HEAD_CONTEXT = b"onrecord tree head v1\n"
@@ -177,7 +179,11 @@ class CustodyLog:
         return list(TreeHead.objects.filter(log=self.name).order_by("tree_size"))
 
     def seal(self, signer: Signer) -> TreeHead | None:
-        """Sign a head over everything appended so far; None when nothing is new."""
+        """Sign a head over everything appended so far; None when nothing is new.
+
+        With a TSA configured, the head is also timestamped after its transaction commits;
+        a TSA that fails leaves the head signed and stored, and says so on stderr.
+        """
         self._lock()
         latest = self.latest_head()
         hashes = self.leaf_hashes()
@@ -185,8 +191,9 @@ class CustodyLog:
             return None
         root = merkle.root_from_leaf_hashes(hashes).hex()
         moment = utc_now()
-        signature = signer.sign(head_message(self.name, len(hashes), root, iso_utc(moment)))
-        return TreeHead.objects.create(
+        message = head_message(self.name, len(hashes), root, iso_utc(moment))
+        signature = signer.sign(message)
+        head = TreeHead.objects.create(
             log=self.name,
             tree_size=len(hashes),
             root_hash=root,
@@ -194,6 +201,8 @@ class CustodyLog:
             key_id=signer.public.key_id,
             signature=signature.hex(),
         )
+        timestamp.stamp_head_after_commit(self.name, head.tree_size, message)
+        return head
 
     def inclusion_proof(self, index: int, tree_size: int) -> list[bytes]:
         return merkle.inclusion_proof(self.leaf_hashes(tree_size), index)

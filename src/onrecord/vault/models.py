@@ -69,3 +69,34 @@ class TreeHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.log} head {self.tree_size}"
+
+
+class TimestampToken(models.Model):
+    """An RFC 3161 timestamp token: a time-stamping authority's signed word that a hash existed.
+
+    ``subject_kind`` says what was hashed: a signed custody-log ``head`` (subject
+    ``<log>:<tree size>``, digest the SHA-256 of its signed head message), or the bytes of
+    ``evidence`` or a ``capture`` (subject and digest both the blob's SHA-256). ``token`` is
+    the TSA's whole reply, DER, exactly as received; ``chain`` the certificates it carried
+    (PEM, signer first), kept so ``verify`` can say which authority vouched. A token is not
+    evidence: it may be missing (the TSA was down) without anything being lost.
+    """
+
+    KINDS = ("head", "evidence", "capture")
+
+    subject_kind = models.CharField(max_length=16, choices=[(k, k) for k in KINDS])
+    subject = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64)
+    token = models.BinaryField()
+    chain = models.TextField(blank=True)
+    tsa_url = models.CharField(max_length=500)
+    gen_time = models.DateTimeField()
+    created = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["subject_kind", "subject"], name="timestamp_subject")]
+        ordering = ["subject_kind", "subject", "gen_time"]
+        verbose_name = "timestamp token"
+
+    def __str__(self) -> str:
+        return f"timestamp of {self.subject_kind} {self.subject[:24]}"

@@ -2,15 +2,22 @@
 
 "Could not check" is never "ok": a check that cannot run says why. These checks cover
 what the vault itself holds — its database file, its custody logs and their signed
-heads, its blobs. ``onrecord.cases.verify`` adds what each case's records claim.
+heads, their timestamp tokens, its blobs. ``onrecord.cases.verify`` adds what each
+case's records claim.
+
+One more state, "not timestamped", passes: a head without a token (the time-stamping
+authority was down, or not yet configured) is still signed and checked; only the extra
+third-party proof of its time is absent, and saying so is all there is to say.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from django.apps import apps
@@ -20,9 +27,17 @@ from onrecord.errors import TamperedError, VaultError
 from onrecord.vault import merkle
 from onrecord.vault.blobs import BlobStore
 from onrecord.vault.custody import Verifier, head_message, head_timestamp
-from onrecord.vault.models import LogEntry, TreeHead
+from onrecord.vault.models import LogEntry, TimestampToken, TreeHead
+from onrecord.vault.timestamp import (
+    TokenCheck,
+    chain_der,
+    configured_tsa_url,
+    head_subject,
+    verify_token,
+)
 
-State = Literal["ok", "altered", "missing", "could not check"]
+State = Literal["ok", "altered", "missing", "could not check", "not timestamped"]
+PASSING: frozenset[State] = frozenset({"ok", "not timestamped"})
 
 
 @dataclass(frozen=True)
@@ -35,7 +50,7 @@ class Check:
 
     @property
     def is_ok(self) -> bool:
-        return self.state == "ok"
+        return self.state in PASSING
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
@@ -185,6 +200,103 @@ def check_log(name: str, verifier: Verifier, label: str) -> list[Check]:
         )
     if not altered_entries and entries:
         checks.append(Check(f"custody log of {label}", "ok", f"{len(entries)} entries"))
+    checks += check_head_tokens(name, heads, label)
+    checks += check_evidence_tokens(entries, label)
+    return checks
+
+
+def check_head_tokens(name: str, heads: list[TreeHead], label: str) -> list[Check]:
+    """Each head's tokens against its signed message; heads without one, when a TSA is set."""
+    tokens = TimestampToken.objects.filter(subject_kind="head", subject__startswith=f"{name}:")
+    by_subject: dict[str, list[TimestampToken]] = {}
+    for token in tokens:
+        by_subject.setdefault(token.subject, []).append(token)
+    if not by_subject and not configured_tsa_url():
+        return []
+    subject = f"custody log of {label}, trusted time"
+    results: list[tuple[str, TokenCheck]] = []
+    bare: list[int] = []
+    for head in heads:
+        message = head_message(name, head.tree_size, head.root_hash, head_timestamp(head))
+        digest = hashlib.sha256(message).digest()
+        mine = by_subject.pop(head_subject(name, head.tree_size), [])
+        if not mine:
+            bare.append(head.tree_size)
+        results += [(f"head of size {head.tree_size}", _check_token(t, digest)) for t in mine]
+    results += [
+        (f"head {s.split(':')[-1]}", TokenCheck("altered", "its head is gone from the log"))
+        for s in by_subject
+    ]
+    checks = _summarise(subject, results, "heads")
+    if bare:
+        sizes = ", ".join(map(str, bare[:10])) + (" …" if len(bare) > 10 else "")
+        checks.append(
+            Check(
+                f"{subject}, heads not timestamped",
+                "not timestamped",
+                f"head{'s' if len(bare) > 1 else ''} of size {sizes}: no timestamp token (the "
+                "time-stamping authority could not be reached, or was set later); "
+                f"{'their signatures are' if len(bare) > 1 else 'its signature is'} "
+                "checked above",
+            )
+        )
+    return checks
+
+
+def check_evidence_tokens(entries: list[LogEntry], label: str) -> list[Check]:
+    """Tokens over the hashes this log recorded (captures, evidence) still cover them."""
+    hashes = set()
+    for entry in entries:
+        if '"sha256"' not in entry.data:
+            continue
+        try:
+            sha256 = json.loads(entry.data).get("sha256")
+        except (ValueError, AttributeError):
+            continue  # an unreadable entry is reported as altered above
+        if isinstance(sha256, str) and re.fullmatch(r"[0-9a-f]{64}", sha256):
+            hashes.add(sha256)
+    if not hashes:
+        return []
+    tokens = TimestampToken.objects.filter(
+        subject_kind__in=("evidence", "capture"), subject__in=sorted(hashes)
+    )
+    results = [
+        (f"exhibit {t.subject[:16]}…", _check_token(t, bytes.fromhex(t.subject))) for t in tokens
+    ]
+    return _summarise(f"custody log of {label}, trusted time of exhibits", results, "exhibits")
+
+
+def _check_token(token: TimestampToken, digest: bytes) -> TokenCheck:
+    if token.digest != digest.hex():
+        return TokenCheck("altered", "the timestamped hash is not the one recorded")
+    try:
+        chain = chain_der(token)
+    except ValueError as exc:
+        return TokenCheck("altered", f"the certificates stored with it cannot be read ({exc})")
+    return verify_token(bytes(token.token), digest, chain)
+
+
+def _summarise(subject: str, results: list[tuple[str, TokenCheck]], what: str) -> list[Check]:
+    checks = [
+        Check(subject, r.state, f"{where}: {r.detail}") for where, r in results if not r.is_ok
+    ]
+    good = [r for _where, r in results if r.is_ok]
+    if good:
+        latest = max(good, key=lambda r: r.gen_time or datetime.min.replace(tzinfo=UTC))
+        authorities = sorted({r.authority for r in good})
+        checks.append(
+            Check(
+                subject,
+                "ok",
+                f"{len(good)} token{'s' if len(good) > 1 else ''} over {what} verified, "
+                f"the latest {latest.detail}"
+                + (
+                    f"; also certified by {', '.join(authorities[1:])}"
+                    if len(authorities) > 1
+                    else ""
+                ),
+            )
+        )
     return checks
 
 
