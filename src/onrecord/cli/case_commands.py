@@ -185,6 +185,7 @@ def _case_dict(c: Any) -> dict[str, Any]:
 @click.option("--source-url", default="", help="Where the files came from (a web address).")
 @click.option("--note", default="", help="A note kept with each file.")
 @click.option("--json", "as_json", is_flag=True, help="Print one result per file as JSON.")
+@click.option("--no-ocr", is_flag=True, help="Do not read the text in pictures (see `ocr`).")
 @pass_session
 def add(
     session: Session,
@@ -193,14 +194,17 @@ def add(
     source_url: str,
     note: str,
     as_json: bool,
+    no_ocr: bool,
 ) -> None:
     """Add any files as evidence: screenshots, PDFs, photos, videos.
 
     Each file is hashed, encrypted and logged. A file that cannot be read is reported;
-    the others are still added.
+    the others are still added. The text in each new picture is read (OCR) into items
+    that point back at it, unless --no-ocr.
     """
     from onrecord.cases.evidence import Acquired, add_files
     from onrecord.cases.records import find_case
+    from onrecord.cli.ocr_commands import added_exhibits, read_images
 
     vault = session.open_vault()
     chosen = find_case(case_ref)
@@ -209,9 +213,7 @@ def add(
     with session.progress(total, "Adding") as progress:
         outcomes = add_files(vault, chosen, list(files), how, progress)
     failed = [o for o in outcomes if o.status == "failed"]
-    if as_json:
-        session.print_json([o.__dict__ for o in outcomes])
-    else:
+    if not as_json:
         for o in outcomes:
             if o.status == "failed":
                 click.echo(f"not added  {safe(o.path)}: {safe(o.message)}", err=True)
@@ -219,6 +221,13 @@ def add(
                 click.echo(f"held       {safe(o.path)} — {o.message}")
             else:
                 click.echo(f"exhibit {o.exhibit:<3} {safe(o.path)}  sha256 {o.sha256}")
+    read: dict[int, dict[str, Any]] = {}
+    if not no_ocr:  # pictures: read their text into items (a failed read fails nothing)
+        pictures = added_exhibits(chosen, [o.exhibit for o in outcomes if o.status == "added"])
+        read = read_images(session, chosen, pictures, platform="screenshot", echo=not as_json)
+    if as_json:
+        session.print_json([o.__dict__ | {"ocr": read.get(o.exhibit or 0)} for o in outcomes])
+    else:
         click.echo(
             f"{len(outcomes) - len(failed)} of {len(outcomes)} file(s) added to case {chosen.pk}."
         )
