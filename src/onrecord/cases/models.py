@@ -351,3 +351,55 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} {self.label} on item {self.item_id}"
+
+
+class Capture(models.Model):
+    """One capture of a web page: what the browser saw, the exhibits it made, and its verdict.
+
+    ``status`` says whether the content itself was captured: a login wall, an error page or a
+    "this post was deleted" page is kept (it shows what the page was at that moment) but is
+    never counted as evidence of the content.
+    """
+
+    class Status(models.TextChoices):
+        CAPTURED = "captured"
+        NOT_CAPTURED = "content not captured"
+        FAILED = "failed"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="captures")
+    requested_url = models.TextField()
+    final_url = models.TextField(blank=True, default="")
+    status = models.CharField(max_length=24, choices=Status.choices)
+    reason = models.TextField(blank=True, default="")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    operator = models.CharField(max_length=200)
+    profile = models.CharField(max_length=100, blank=True, default="")
+    metadata = models.JSONField(default=dict)
+    artefacts = models.JSONField(default=dict)  # role -> exhibit number
+    text_sha256 = models.CharField(max_length=64, blank=True, default="")
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="recaptures"
+    )
+    changes = models.JSONField(default=dict, blank=True)  # against ``previous``
+    log_index = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["case", "started_at", "id"]
+        indexes = [models.Index(fields=["case", "requested_url"], name="capture_url")]
+
+    def __str__(self) -> str:
+        return f"capture of {self.requested_url} ({self.status})"
+
+
+class BrowserProfile(models.Model):
+    """A logged-in browser profile for captures, kept encrypted in the vault (no passwords)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="profiles")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    created_by = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return f"browser profile {self.name}"

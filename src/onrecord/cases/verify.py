@@ -17,6 +17,7 @@ from onrecord.cases.imports import gone_digest
 from onrecord.cases.items import item_digest, label_fields, sha256_of, triage_fields
 from onrecord.cases.models import (
     Acquisition,
+    Capture,
     Case,
     Evidence,
     Item,
@@ -81,7 +82,8 @@ def check_exhibits(vault: Vault, case: Case, progress: Progress | None) -> Itera
 
 def check_records(case: Case) -> list[Check]:
     """Each row against the entry that recorded it, and each entry against its row."""
-    entries = {e.index: entry_body(e) for e in LogEntry.objects.filter(log=case.log_name)}
+    logged = LogEntry.objects.filter(log=case.log_name)
+    entries = {e.index: _with_exhibits(entry_body(e)) for e in logged}
     problems: list[Check] = []
     claimed: set[int] = set()
 
@@ -199,6 +201,19 @@ def check_records(case: Case) -> list[Check]:
             made.log_index,
             {"action": "label.set", "label_id": made.pk, "digest": sha256_of(label_fields(made))},
         )
+    for capture in Capture.objects.filter(case=case):
+        expect(
+            f"{case_number}, capture {capture.pk} of {capture.requested_url}",
+            capture.log_index,
+            {
+                "action": "capture.failed" if capture.status == "failed" else "capture.page",
+                "requested_url": capture.requested_url,
+                "final_url": capture.final_url,
+                "status": capture.status,
+                "capture_sha256": capture.metadata.get("capture_sha256"),
+                "artefacts_exhibits": capture.artefacts,
+            },
+        )
     problems += _check_triage(case, entries, claimed)
     problems += check_actions(case, entries, claimed)
     recorded_rows = {
@@ -206,6 +221,8 @@ def check_records(case: Case) -> list[Check]:
         "item.add": "item",
         "journal.add": "journal_entry",
         "label.set": "label_id",
+        "capture.page": "requested_url",
+        "capture.failed": "requested_url",
     }
     for index, body in sorted(entries.items()):
         key = recorded_rows.get(str(body.get("action")))
@@ -224,6 +241,14 @@ def check_records(case: Case) -> list[Check]:
     if not problems:
         return [Check(f"{case_number} records", "ok", "every record matches its log entry")]
     return problems
+
+
+def _with_exhibits(body: dict[str, Any]) -> dict[str, Any]:
+    """A capture entry's artefacts as the ``role -> exhibit`` map its row keeps."""
+    if str(body.get("action", "")).startswith("capture."):
+        artefacts = body.get("artefacts") or {}
+        body["artefacts_exhibits"] = {role: a.get("exhibit") for role, a in artefacts.items()}
+    return body
 
 
 def _check_triage(case: Case, entries: dict[int, dict[str, Any]], claimed: set[int]) -> list[Check]:

@@ -247,23 +247,33 @@ def check_evidence_tokens(entries: list[LogEntry], label: str) -> list[Check]:
     """Tokens over the hashes this log recorded (captures, evidence) still cover them."""
     hashes = set()
     for entry in entries:
-        if '"sha256"' not in entry.data:
+        if 'sha256"' not in entry.data:
             continue
         try:
-            sha256 = json.loads(entry.data).get("sha256")
+            data = json.loads(entry.data)
+            recorded = [data.get("sha256"), data.get("capture_sha256")]
         except (ValueError, AttributeError):
             continue  # an unreadable entry is reported as altered above
-        if isinstance(sha256, str) and re.fullmatch(r"[0-9a-f]{64}", sha256):
-            hashes.add(sha256)
+        for sha256 in recorded:
+            if isinstance(sha256, str) and re.fullmatch(r"[0-9a-f]{64}", sha256):
+                hashes.add(sha256)
     if not hashes:
         return []
     tokens = TimestampToken.objects.filter(
         subject_kind__in=("evidence", "capture"), subject__in=sorted(hashes)
     )
     results = [
-        (f"exhibit {t.subject[:16]}…", _check_token(t, bytes.fromhex(t.subject))) for t in tokens
+        (
+            f"{'capture' if t.subject_kind == 'capture' else 'exhibit'} {t.subject[:16]}…",
+            _check_token(t, bytes.fromhex(t.subject)),
+        )
+        for t in tokens
     ]
-    return _summarise(f"custody log of {label}, trusted time of exhibits", results, "exhibits")
+    return _summarise(
+        f"custody log of {label}, trusted time of exhibits and captures",
+        results,
+        "exhibits and captures",
+    )
 
 
 def _check_token(token: TimestampToken, digest: bytes) -> TokenCheck:
