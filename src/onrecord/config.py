@@ -179,6 +179,12 @@ class Config:
         return None
 
 
+def running_in_ci(environ: Mapping[str, str] | None = None) -> bool:
+    """True under a CI runner (``CI`` set, as GitHub Actions, GitLab and most others do)."""
+    env = os.environ if environ is None else environ
+    return env.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
 def read_secret_file(path: Path) -> str:
     """First line of a secret file, without its line ending."""
     try:
@@ -289,4 +295,12 @@ def describe(config: Config) -> list[dict[str, str]]:
     return rows
 
 
-__all__ = ["SETTINGS", "Config", "Setting", "describe", "load_config", "read_secret_file"]
+__all__ = [
+    "SETTINGS",
+    "Config",
+    "Setting",
+    "describe",
+    "load_config",
+    "read_secret_file",
+    "running_in_ci",
+]

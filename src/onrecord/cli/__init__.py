@@ -50,26 +50,32 @@ def cli(
 
 def _register() -> None:
     from onrecord.cli import (
+        capture_commands,
         case_commands,
         demo,
         document_commands,
         export_commands,
         import_commands,
+        ocr_commands,
         reference_commands,
         step_commands,
         triage_commands,
         vault_commands,
+        web_commands,
     )
 
     for command in (
         *vault_commands.COMMANDS,
         *case_commands.COMMANDS,
         *import_commands.COMMANDS,
+        *ocr_commands.COMMANDS,
+        *capture_commands.COMMANDS,
         *triage_commands.COMMANDS,
         *reference_commands.COMMANDS,
         *document_commands.COMMANDS,
         *export_commands.COMMANDS,
         *step_commands.COMMANDS,
+        *web_commands.COMMANDS,
         demo.demo,
     ):
         cli.add_command(command)

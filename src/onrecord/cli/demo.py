@@ -11,9 +11,15 @@ pass_session = click.make_pass_decorator(Session)
 
 
 @click.command()
+@click.option(
+    "--serve/--no-serve",
+    "serve",
+    default=None,
+    help="Then open the web app on the demo case (default: when run in a terminal, not in CI).",
+)
 @pass_session
 @click.pass_context
-def demo(ctx: click.Context, session: Session) -> None:
+def demo(ctx: click.Context, session: Session, serve: bool | None) -> None:
     """Create the vault if needed and a demo case from synthetic data, then show it."""
     from collections import Counter
 
@@ -57,3 +63,24 @@ def demo(ctx: click.Context, session: Session) -> None:
     )
     if bad:
         raise click.exceptions.Exit(1)
+    if serve is None:
+        serve = _interactive()
+    if serve:
+        from onrecord.cli.web_commands import run_app
+
+        click.echo("\nOpening the web app on the demo case in your browser.")
+        run_app(session, path=f"/cases/{case.pk}/")
+    else:
+        click.echo(
+            "\nTo use it in your browser: onrecord serve  (then unlock it with your passphrase "
+            f"and open case {case.pk})."
+        )
+
+
+def _interactive() -> bool:
+    """A person at a terminal, not a script or CI (the README's quick start must not hang)."""
+    import sys
+
+    from onrecord.config import running_in_ci
+
+    return sys.stdin.isatty() and sys.stdout.isatty() and not running_in_ci()

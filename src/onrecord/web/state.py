@@ -1,0 +1,228 @@
+"""What the web app holds between requests: the one open vault, who unlocked it, and jobs.
+
+One ``onrecord serve`` process serves one vault to the person at this computer, so the
+state is one object (``WebState``) that ``onrecord.web.app.make_app`` installs for the views.
+Unlocking opens the vault and starts a new *generation*; a browser session is unlocked only
+while the generation it unlocked is the current one, so locking (by the button, by the idle
+timer, or by quitting) ends every session at once and drops the master key from memory.
+
+The clock is injectable so the idle lock can be tested without waiting.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import connection
+
+from onrecord.config import Config
+from onrecord.errors import VaultLockedError
+from onrecord.vault.crypto import KdfParams
+from onrecord.vault.home import Vault
+from onrecord.web.queue import QueueOrder
+
+Clock = Callable[[], float]
+DEFAULT_IDLE_LOCK_S = 15 * 60
+DEFAULT_EXIT_URL = "https://www.bbc.com/weather"
+TICKET_TTL_S = 120.0
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """How this run of the app was started (from the settings table and ``serve``'s flags)."""
+
+    home: Path
+    operator: str
+    database_url: str = ""
+    time_zone: str = "UTC"
+    kdf: KdfParams = field(default_factory=KdfParams)
+    idle_lock_s: int = DEFAULT_IDLE_LOCK_S
+    exit_url: str = DEFAULT_EXIT_URL
+    capture_profile: str | None = None
+    config: Config | None = None  # the resolved settings table, for captures
+
+
+@dataclass
+class Job:
+    """Work that takes long (an import, a capture), run in a thread and polled by the page."""
+
+    id: str
+    case_id: int
+    title: str
+    total: int = 0
+    done: int = 0
+    stage: str = ""
+    finished: bool = False
+    failed: bool = False
+    lines: list[str] = field(default_factory=list)
+
+    def advance(self, amount: int) -> None:
+        self.done += amount
+
+    @property
+    def percent(self) -> int:
+        if self.finished:
+            return 100
+        if self.total <= 0:
+            return 0
+        return min(99, int(100 * self.done / self.total))
+
+
+class WebState:
+    """The open vault (or none), the unlock generation, helper mode and running jobs."""
+
+    def __init__(self, settings: WebSettings, clock: Clock = time.monotonic) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.vault: Vault | None = None
+        self.generation = ""
+        self.helper_mode = False
+        self.jobs: dict[str, Job] = {}
+        self._tickets: dict[str, float] = {}
+        self.queue = QueueOrder()
+        self.last_activity = clock()
+        self._lock = threading.RLock()
+
+    # -- unlocking ----------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self.vault is not None
+
+    def unlock(self, passphrase: str) -> str:
+        """Open the vault with ``passphrase``; returns the new generation for the session.
+
+        Raises ``VaultLockedError`` (wrong passphrase) or another ``VaultError``.
+        """
+        with self._lock:
+            if self.vault is None:
+                vault = Vault.open(
+                    self.settings.home,
+                    passphrase=passphrase if is_encrypted_vault(self.settings.home) else None,
+                    database_url=self.settings.database_url,
+                )
+                vault.recover()
+                self.vault = vault
+                self.generation = secrets.token_hex(16)
+            elif not self.check_passphrase(passphrase):
+                raise VaultLockedError("That passphrase does not unlock this vault.")
+            self.last_activity = self.clock()
+            return self.generation
+
+    def check_passphrase(self, passphrase: str) -> bool:
+        """Whether ``passphrase`` unlocks the vault (for a second person or helper mode)."""
+        from onrecord.vault import crypto
+
+        if not is_encrypted_vault(self.settings.home):
+            return True
+        try:
+            crypto.unlock(Vault._key_file(self.settings.home), passphrase)
+        except VaultLockedError:
+            return False
+        return True
+
+    def adopt(self, vault: Vault) -> str:
+        """Use a vault opened elsewhere (``onrecord demo --serve``): no second unlock."""
+        with self._lock:
+            self.vault = vault
+            self.generation = secrets.token_hex(16)
+            self.last_activity = self.clock()
+            return self.generation
+
+    def mint_ticket(self) -> str:
+        """A one-time address token that unlocks one browser session (for ``demo --serve``).
+
+        It is only made for a vault this process already opened, works once, and expires.
+        """
+        ticket = secrets.token_urlsafe(24)
+        self._tickets[ticket] = self.clock() + TICKET_TTL_S
+        return ticket
+
+    def redeem_ticket(self, ticket: str) -> str | None:
+        """The generation for a valid, unused ticket; None otherwise."""
+        with self._lock:
+            expires = self._tickets.pop(ticket, None)
+            if expires is None or self.clock() > expires or self.vault is None:
+                return None
+            self.last_activity = self.clock()
+            return self.generation
+
+    def lock(self) -> None:
+        """Close the vault and forget the key; every session must unlock again."""
+        with self._lock:
+            if self.vault is not None:
+                self.vault.close()
+                self.vault = None
+            self.generation = ""
+            self.helper_mode = False
+            self._tickets.clear()
+            self.queue.clear()
+            connection.close()
+
+    def is_unlocked_for(self, generation: object) -> bool:
+        return bool(self.generation) and generation == self.generation
+
+    # -- the idle lock ------------------------------------------------------------------
+
+    def touch(self) -> None:
+        self.last_activity = self.clock()
+
+    def is_busy(self) -> bool:
+        return any(not job.finished for job in self.jobs.values())
+
+    def lock_if_idle(self) -> bool:
+        """Lock when nothing happened for ``idle_lock_s`` and no job runs; True if locked now."""
+        with self._lock:
+            if self.vault is None or self.settings.idle_lock_s <= 0 or self.is_busy():
+                return False
+            if self.clock() - self.last_activity < self.settings.idle_lock_s:
+                return False
+            self.lock()
+            return True
+
+    # -- jobs ---------------------------------------------------------------------------
+
+    def start_job(self, case_id: int, title: str, work: Callable[[Job], None]) -> Job:
+        """Run ``work(job)`` in a thread; its database connection is closed when it ends."""
+        job = Job(id=secrets.token_hex(8), case_id=case_id, title=title)
+        self.jobs[job.id] = job
+
+        def run() -> None:
+            try:
+                work(job)
+            except Exception as exc:  # shown to the person on the job's page
+                job.failed = True
+                job.lines.append(str(exc) or exc.__class__.__name__)
+            finally:
+                job.finished = True
+                self.touch()
+                connection.close()
+
+        threading.Thread(target=run, name=f"onrecord-job-{job.id}", daemon=True).start()
+        return job
+
+
+def is_encrypted_vault(home: Path) -> bool:
+    from onrecord.vault.home import VaultInfo
+
+    return VaultInfo.read(home).encrypted
+
+
+_current: WebState | None = None
+
+
+def install(state: WebState) -> None:
+    """Make ``state`` the one the views use (``make_app`` calls this)."""
+    global _current
+    _current = state
+
+
+def current() -> WebState:
+    if _current is None:
+        raise RuntimeError("The web app was not made: call onrecord.web.app.make_app first.")
+    return _current
