@@ -37,13 +37,16 @@ unit: $(VENV)/.installed-dev browser
 
 test: lint typecheck unit
 
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-dev browser
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/bench_vault.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_triage_model.py
 	$(BIN)/python bench/bench_triage.py
 	$(BIN)/python bench/bench_case_file.py
+	$(BIN)/python bench/bench_capture.py
+	$(BIN)/python bench/bench_ocr.py
+	$(BIN)/python bench/bench_review_queue.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
