@@ -5,8 +5,10 @@ platforms they came from, the case's jurisdiction and the actions already record
 returns the five steps (police, platform, public reply, asking the poster, a lawyer), each
 with why it applies, what to do (with the reference data's channels, sources and checked-on
 dates), what was done, what is pending and what is overdue. Threats or a location made public
-put a safety section first. It never says that something is illegal: it names categories the
-facts may fit, and a lawyer where the person lives decides.
+put a safety section first. An Australian case gets eSafety's two timings: intimate images
+go to eSafety at once, other abuse after the platform has had 48 hours. It never says that
+something is illegal: it names categories the facts may fit, and a lawyer where the person
+lives decides.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from onrecord.reference.lookup import (
     NOT_LEGAL_ADVICE,
     Channel,
     ReferenceNotFoundError,
+    Statute,
     law,
     notice_elements,
     platform,
 )
+from onrecord.steps.deadlines import esafety_statutes, is_australian
 from onrecord.steps.models import Action
 from onrecord.steps.safety import Safety, country_of, is_eu, safety
 from onrecord.steps.tracking import FINAL, action_row, deadline_row
@@ -43,6 +47,20 @@ CATEGORY_KEYS = {
     "sexual_harassment": ("iied",),
 }
 NAMES = {"location": "doxing of a location", "intimate": "intimate images"}
+ESAFETY = "eSafety Commissioner"
+ESAFETY_IMAGES_NOW = (
+    "Complain to eSafety now: under the image-based abuse scheme you do not need to wait for "
+    "the platform to act (Online Safety Act 2021 s.32); eSafety can order removal within 24 "
+    "hours. Report to the platform too."
+)
+ESAFETY_CYBER_ABUSE = (
+    "Report to the platform first. If the material is not removed within 48 hours of your "
+    "report, complain to eSafety ({scheme}); keep the report's date and reference number."
+)
+ESAFETY_SCHEMES = {
+    False: "adult cyber abuse scheme, Online Safety Act 2021 ss.88-89",
+    True: "cyberbullying scheme for under-18s, Online Safety Act 2021",
+}
 CHANNEL_KINDS = {
     "threat": "threats",
     "doxing": "private_information",
@@ -253,6 +271,8 @@ def _platform(case: Case, facts: Facts, minor: bool) -> Step:
             "stores sexual images of minors: record the URL and a description only."
         )
         step.channels += _channels("NCMEC Take It Down")
+    if is_australian(case.jurisdiction):
+        _esafety(step, facts, minor)
     if is_eu(case.jurisdiction):
         notice = notice_elements("dsa_art16")
         step.todo.append(
@@ -261,6 +281,35 @@ def _platform(case: Case, facts: Facts, minor: bool) -> Step:
         )
     step.todo.append("Note each report's reference number with `onrecord action add`.")
     return step
+
+
+def _esafety(step: Step, facts: Facts, minor: bool) -> None:
+    """Australia's eSafety Commissioner: at once for intimate images, after 48 hours otherwise.
+
+    The two schemes differ on purpose: image-based abuse can go to eSafety straight away, while
+    cyber abuse and cyberbullying must first be reported to the platform. The wording is only
+    shown with the jurisdictions.csv rows that state it (the same rows the deadlines cite), so a
+    lost row drops the advice rather than leaving it unsourced.
+    """
+    if facts.has("intimate"):
+        rows = esafety_statutes("no need to wait", "Image-based")
+        if rows:
+            step.urgency = max(step.urgency, 95)
+            step.todo.insert(0, f"{ESAFETY_IMAGES_NOW} {_cited(rows)}")
+            step.channels += _channels(ESAFETY, ["intimate_images"])
+    scheme = "Cyberbullying" if minor else "Adult cyber"
+    rows = esafety_statutes("48 hours", scheme)
+    if rows:
+        text = ESAFETY_CYBER_ABUSE.format(scheme=ESAFETY_SCHEMES[minor])
+        step.todo.append(f"{text} {_cited(rows)}")
+        step.channels += _channels(ESAFETY, ["harassment"])
+
+
+def _cited(rows: tuple[Statute, ...]) -> str:
+    """The sources and the oldest checked-on date of the reference rows behind a sentence."""
+    urls = list(dict.fromkeys(u for row in rows for u in row.source.urls))
+    checked = min(row.source.checked_on for row in rows)
+    return f"(source: {' ; '.join(urls[:2])}, checked {checked})."
 
 
 def _public_reply(facts: Facts, danger: bool) -> Step:
