@@ -14,7 +14,7 @@ from conftest import FAST_KDF, PASSPHRASE
 from onrecord.errors import VaultError
 from onrecord.vault.home import Vault
 
-ONRECORD_APPS = ["vault", "cases", "steps"]
+ONRECORD_APPS = ["vault", "cases", "steps", "server"]
 
 
 def migrations_of(app: str) -> list[str]:

@@ -26,7 +26,13 @@ INSTALLED_APPS = [
     "onrecord.vault",
     "onrecord.cases",
     "onrecord.steps",
+    "onrecord.server",  # staff, case shares, the job queue's schema (PostgreSQL)
     "onrecord.web",  # templates and translations only; it has no models
+]
+# Staff passwords (organisation server): Argon2id first, so a login never re-hashes to PBKDF2.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 MIGRATION_MODULES: dict[str, str] = {}

@@ -110,11 +110,13 @@ def import_path(
     time_zone: str | None = None,
     progress: Callable[[int], None] | None = None,
     importer: Importer | None = None,
+    original: Evidence | None = None,
 ) -> ImportReport:
     """Import ``path`` into ``case``; see the module docstring.
 
     ``importer`` (an instance, e.g. a CSV importer given a column mapping) wins over
-    ``format_key``, which wins over detection.
+    ``format_key``, which wins over detection. ``original`` is the exhibit ``path`` was
+    read back from (a queued import): it is not stored or recorded a second time.
     """
     zone_name = time_zone or case.time_zone
     try:
@@ -130,7 +132,11 @@ def import_path(
         report = ImportReport(format=importer.key)
         for refused in source.refused:
             report.problems.append(Problem(refused.path, "", f"not read: {refused.reason}"))
-        originals = _store_original(vault, case, path, source, operator, report, progress)
+        originals = (
+            {"": original}
+            if original is not None
+            else _store_original(vault, case, path, source, operator, report, progress)
+        )
         run = ImportRun.objects.create(
             case=case,
             evidence=originals.get(""),

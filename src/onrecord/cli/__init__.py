@@ -58,6 +58,7 @@ def _register() -> None:
         import_commands,
         ocr_commands,
         reference_commands,
+        server_commands,
         step_commands,
         triage_commands,
         vault_commands,
@@ -76,6 +77,7 @@ def _register() -> None:
         *export_commands.COMMANDS,
         *step_commands.COMMANDS,
         *web_commands.COMMANDS,
+        *server_commands.COMMANDS,
         demo.demo,
     ):
         cli.add_command(command)
