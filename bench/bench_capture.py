@@ -114,6 +114,12 @@ def main() -> None:
     )
     sites = serve()
     site = next(sites)
+    batch = [site.url("/post")] + [site.url(f"/post?n={n}") for n in range(1, 10)]
+    elapsed, peak, tree = timed_capture(env, batch[0], *batch[1:], "--no-ocr")
+    print(
+        f"{'10 pages in one command':<30}{elapsed / 10:>10.2f}{'':>9}{GOAL_S:>8.1f}"
+        f"{peak / 1024:>14.0f}{tree / 1024:>19.0f}   (seconds per page)"
+    )
     for label, extra in (("page, no OCR (--no-ocr)", ("--no-ocr",)), ("page with OCR", ())):
         times, peaks, trees = [], [], []
         for number in range(args.runs):

@@ -97,7 +97,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send(404, html("Not found", "<p>Not found</p>"))
 
     def do_GET(self) -> None:
-        path = self.path
+        path = self.path.split("?", 1)[0]
         state = type(self).site.state
         if path == "/post":
             text = state.get("post_text", POST_TEXT)

@@ -58,10 +58,11 @@ async ({maxHeight, maxMs}) => {
     if (y + window.innerHeight >= h) {
       quiet += 1;
       if (quiet >= 3) { window.scrollTo(0, 0); return {stopped: "end", height: h}; }
+      await sleep(150);  // at the bottom: give lazy content time to arrive
     } else {
       quiet = 0; y = Math.min(y + window.innerHeight, h); window.scrollTo(0, y);
+      await sleep(100);
     }
-    await sleep(150);
   }
 }
 """
