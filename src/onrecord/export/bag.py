@@ -8,6 +8,7 @@
     data/metadata/items.json           the chosen messages, exactly
     data/custody/entries.jsonl         their custody entries, each with an inclusion proof
     data/custody/tree-head.json        the signed head those proofs lead to
+    data/timestamps/                   RFC 3161 tokens of that head and of the exhibits
     data/case-file.pdf                 the police packet (whole-case bags)
     data/verify_bag.py                 a verifier needing only Python's standard library
 
@@ -42,6 +43,7 @@ from onrecord.export.contents import (
     item_record,
     select,
 )
+from onrecord.export.stamps import write_timestamps
 from onrecord.reference.lookup import NOT_LEGAL_ADVICE
 from onrecord.vault.files import fsync_dir
 from onrecord.vault.home import Vault
@@ -88,6 +90,7 @@ def export_bag(
         _write_payload(vault, selection, writer)
         entries = writer.jsonl("data/custody/entries.jsonl", custody_lines(vault, selection, head))
         writer.json("data/custody/tree-head.json", head_record(vault, head))
+        write_timestamps(writer, selection, head)
         case_file = _write_case_file(vault, selection, writer, operator)
         verifier = resources.files("onrecord.export").joinpath("verify_bag.py").read_bytes()
         writer.write("data/verify_bag.py", verifier)

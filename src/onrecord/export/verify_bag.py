@@ -284,6 +284,43 @@ def load_list(path: Path, report: Report) -> list[dict[str, Any]]:
     return value
 
 
+def check_timestamps(
+    bag: Path, exhibits: list[dict[str, Any]], head: dict[str, Any] | None, report: Report
+) -> None:
+    """Each trusted-time token covers what its index says (its signature needs OpenSSL)."""
+    index_path = bag / "data" / "timestamps" / "index.json"
+    if not index_path.is_file():
+        return
+    try:
+        index = json.loads(index_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        report.fail(f"timestamps/index.json cannot be read: {exc}")
+        return
+    hashes = {str(e.get("sha256")) for e in exhibits}
+    signed = str((head or {}).get("signed_message", "")).encode("utf-8")
+    head_digest = hashlib.sha256(signed).hexdigest() if head else None
+    for row in index.get("tokens", []):
+        name = str(row.get("file", ""))
+        digest = str(row.get("digest", ""))
+        try:
+            token = (index_path.parent / Path(name).name).read_bytes()
+        except OSError:
+            report.fail(f"timestamps/{name}: missing")
+            continue
+        if row.get("covers") == "head" and digest != head_digest:
+            report.fail(f"timestamps/{name}: it covers another head than this bag's")
+        elif row.get("covers") == "evidence" and digest not in hashes:
+            report.fail(f"timestamps/{name}: it covers no exhibit of this bag")
+        elif bytes.fromhex(digest) not in token:
+            report.fail(f"timestamps/{name}: the token does not hold the hash it is said to cover")
+        else:
+            report.ok(f"timestamps/{name}: holds the hash of the {row.get('covers')}")
+        report.could_not_check(
+            f"timestamps/{name}: the authority's signature (time {row.get('time')}); check it "
+            f"with: {index.get('how_to_check')}"
+        )
+
+
 def verify(bag: Path) -> Report:
     """Run every check on the bag at ``bag``."""
     report = Report()
@@ -301,6 +338,7 @@ def verify(bag: Path) -> Report:
     items = load_list(bag / "data" / "metadata" / "items.json", report)
     check_exhibits(bag, exhibits, report)
     head = check_head(bag, report)
+    check_timestamps(bag, exhibits, head, report)
     if head is not None:
         bodies = check_entries(bag, head, report)
         if bodies is not None:
