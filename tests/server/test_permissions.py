@@ -176,3 +176,47 @@ def test_user_and_share_commands(tmp_path: Path) -> None:
         assert allowed(sam, case, "export") and not allowed(sam, case, "edit")
     finally:
         vault.close()
+
+
+def test_login_security_migration_forward_and_back(vault: Vault) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from onrecord.server.accounts import change_password, session_generation
+
+    add_user("kai@helpline.example", PASSWORD)
+    call_command("migrate", "server", "0002", verbosity=0)
+    tables = connection.introspection.table_names()
+    assert "server_staffsecurity" not in tables and "server_loginfailure" not in tables
+    call_command("migrate", "server", verbosity=0)
+    kai = User.objects.get(username="kai@helpline.example")
+    assert session_generation(kai) == 0  # an account from before has generation 0
+    change_password("kai@helpline.example", "another long passphrase")
+    assert session_generation(kai) == 1
+    assert vault.pending_migrations() == []
+
+
+def test_totp_codes_work_once_and_the_key_is_sealed(vault: Vault) -> None:
+    import datetime as dt
+    from urllib.parse import parse_qs, urlsplit
+
+    import pyotp
+
+    from onrecord.server.accounts import check_totp, enrol_totp, has_totp, security_of
+
+    made = add_user("ana@helpline.example", PASSWORD)
+    assert not has_totp(made)
+    uri = enrol_totp(vault, "ana@helpline.example")
+    secret = parse_qs(urlsplit(uri).query)["secret"][0]
+    sealed = bytes(security_of(made).totp_secret or b"")
+    assert sealed.startswith(b"gcm1:") and secret.encode() not in sealed
+    moment = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC)
+    code = pyotp.TOTP(secret).at(moment)
+    assert not check_totp(vault, made, "000000" if code != "000000" else "111111", moment)
+    assert check_totp(vault, made, code[:3] + " " + code[3:], moment)
+    assert not check_totp(vault, made, code, moment)  # no replay
+    later = moment + dt.timedelta(seconds=30)
+    assert check_totp(vault, made, pyotp.TOTP(secret).at(later), later)
+    with pytest.raises(InputError, match="--replace"):
+        enrol_totp(vault, "ana@helpline.example")
+    assert enrol_totp(vault, "ana@helpline.example", replace=True) != uri

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +93,96 @@ def new_page(
         finally:
             context.close()
         watch.assert_clean()
+
+
+# -- the organisation server (server mode, PostgreSQL) ------------------------------------
+
+STAFF_PASSWORD = "plum anchor violet tractor"
+# Who holds which role on case A; "other" owns case B and has no share on A.
+STAFF = {"owner": "owner", "advocate": "advocate", "lawyer": "lawyer", "viewer": "viewer"}
+SERVER_MODE = [
+    pytest.mark.postgres,
+    pytest.mark.parametrize("db_url", ["postgresql"], indirect=True),
+]
+
+
+class Clock:
+    """A clock the test moves, for session expiry without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 5000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Org:
+    """One organisation server: two cases, five staff, the app's state and its clock."""
+
+    state: Any
+    clock: Clock
+    vault: Any
+    case_a: Any
+    case_b: Any
+    item_a: int
+    users: dict[str, Any]
+    db_url: str
+
+    @staticmethod
+    def email(name: str) -> str:
+        return f"{name}@helpline.example"
+
+
+@pytest.fixture
+def org(vault: Any, db_url: str) -> Iterator[Org]:
+    """A served organisation vault on PostgreSQL, opened by the operator, as ``serve`` does."""
+    import io
+
+    from django.contrib.auth.models import User
+
+    from conftest import FAST_KDF
+    from onrecord.cases.evidence import Acquired, NamedStream, add_files
+    from onrecord.cases.items import add_items
+    from onrecord.cases.models import Item
+    from onrecord.cases.records import create_case
+    from onrecord.server.accounts import add_user, share_case
+    from onrecord.web.app import make_app
+    from onrecord.web.state import WebSettings, WebState
+
+    cases = []
+    for title in ("Synthetic case A", "Synthetic case B"):
+        case = create_case(vault, title=title, jurisdiction="GB", time_zone="UTC", operator="lead")
+        add_files(
+            vault,
+            case,
+            [NamedStream("note.txt", lambda: io.BytesIO(b"synthetic exhibit bytes\n"))],
+            Acquired(operator="lead"),
+        )
+        add_items(
+            vault,
+            case,
+            [Item(platform="example", kind="message", text=f"synthetic words of {title}")],
+            "lead",
+            "test",
+        )
+        cases.append(case)
+    case_a, case_b = cases
+    users = {}
+    for name, case, role in [
+        *((n, case_a, r) for n, r in STAFF.items()),
+        ("other", case_b, "owner"),
+    ]:
+        add_user(Org.email(name), STAFF_PASSWORD)
+        share_case(vault, case, Org.email(name), role, operator="lead")
+        users[name] = User.objects.get(username=Org.email(name))
+    clock = Clock()
+    settings = WebSettings(
+        home=vault.home, operator="lead", database_url=db_url, kdf=FAST_KDF, exit_url="about:blank"
+    )
+    state = WebState(settings, clock=clock)
+    make_app(state)
+    state.adopt(vault)
+    item_a = Item.objects.get(case=case_a).pk
+    yield Org(state, clock, vault, case_a, case_b, item_a, users, db_url)
+    state.vault = None  # the vault fixture closes it

@@ -1,4 +1,4 @@
-"""The web app through Django's test client, on SQLite and PostgreSQL: the lock, sessions,
+"""The web app through Django's test client, on the laptop's SQLCipher: the lock, sessions,
 CSRF, the security headers, helper mode's refusals, downloads, the idle lock and tickets."""
 
 from __future__ import annotations
@@ -24,6 +24,13 @@ PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c63f8cfc0f00f0004850180848c8c21"
     "0000000049454e44ae426082"
 )
+
+
+@pytest.fixture
+def db_url() -> str:
+    """The laptop's own database: a PostgreSQL vault is the organisation server, whose
+    staff login replaces the passphrase (tests/web/test_server_*.py)."""
+    return ""
 
 
 class Clock:
@@ -183,3 +190,12 @@ def test_a_ticket_unlocks_one_browser_once(
     third = Client()
     third.get(f"/unlock?ticket={late}")
     assert third.get(f"/cases/{case_id}/").status_code == 302  # expired
+
+
+def test_laptop_mode_has_health_but_no_staff_login(app: tuple[WebState, Clock, int]) -> None:
+    client = Client()
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.json() == {"status": "ok"}
+    assert client.get("/")["Location"].startswith("/unlock")
+    assert client.get("/login")["Location"].startswith("/unlock")
+    assert unlocked().get("/login").status_code == 404

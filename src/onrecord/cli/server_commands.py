@@ -1,4 +1,4 @@
-"""Organisation-server commands: worker, queue ..., user add|disable, case share.
+"""Organisation-server commands: worker, queue ..., user add|disable|password|totp, case share.
 
 They need ``ONRECORD_DATABASE_URL`` (PostgreSQL) and say so plainly when it is missing.
 """
@@ -204,6 +204,52 @@ def user_disable(session: Session, email: str) -> None:
     session.open_vault()
     disabled = disable_user(email)
     click.echo(f"Staff account {disabled.username} is disabled.")
+
+
+@user.command("password")
+@click.argument("email")
+@click.option(
+    "--password-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read the new password from the first line of this file (default: ask).",
+)
+@pass_session
+def user_password(session: Session, email: str, password_file: Path | None) -> None:
+    """Set a new password; every session of the account ends at once (logout everywhere)."""
+    from onrecord.config import read_secret_file
+    from onrecord.server.accounts import change_password
+
+    session.open_vault()
+    if password_file is not None:
+        password = read_secret_file(password_file)
+    elif sys.stdin.isatty():
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    else:
+        raise click.UsageError("Give --password-file (no terminal to ask in).")
+    changed = change_password(email, password)
+    click.echo(f"The password of {changed.username} is changed; its sessions have ended.")
+
+
+@user.command("totp")
+@click.argument("email")
+@click.option("--replace", is_flag=True, help="Enrol a new key even if the account has one.")
+@pass_session
+def user_totp(session: Session, email: str, replace: bool) -> None:
+    """Enrol a second factor: prints the otpauth:// address and key for an authenticator app.
+
+    Print it where only the account's owner sees it; from now on the web login asks for
+    the 6-digit code.
+    """
+    from urllib.parse import parse_qs, urlsplit
+
+    from onrecord.server.accounts import enrol_totp
+
+    uri = enrol_totp(session.open_vault(), email, replace=replace)
+    secret = parse_qs(urlsplit(uri).query)["secret"][0]
+    click.echo("Add this account to an authenticator app (scan or paste the address):")
+    click.echo(uri)
+    click.echo(f"Or type the key by hand: {secret}")
+    click.echo("The web login now asks for the 6-digit code it shows.")
 
 
 @click.command("share")

@@ -4,10 +4,21 @@ Accounts are Django's ``auth.User``: the email is the user name, passwords are h
 Argon2id (``PASSWORD_HASHERS``), a disabled account keeps its history but can do nothing.
 Granting, changing and removing a share is written in the case's custody log
 (``access.share``), so who could see a case, and since when, is on record.
+
+Login security lives beside the account (``StaffSecurity``): a password change bumps the
+account's session generation, which ends its sessions everywhere; the TOTP key is sealed
+with a subkey of the vault's master key (AES-256-GCM bound to the account), so the database
+alone does not give it away; five failures in fifteen minutes lock the account for the rest
+of that window, whatever the sixth attempt says.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+
+import pyotp
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -16,8 +27,9 @@ from django.db import transaction
 
 from onrecord.cases.models import Case
 from onrecord.cases.records import seal
-from onrecord.errors import InputError
-from onrecord.server.models import CaseShare, Role
+from onrecord.errors import InputError, VaultLockedError
+from onrecord.server.models import CaseShare, LoginFailure, Role, StaffSecurity
+from onrecord.vault import crypto
 from onrecord.vault.custody import utc_now
 from onrecord.vault.home import Vault
 
@@ -54,18 +66,22 @@ def add_user(email: str, password: str | None) -> User:
     if password is None:
         user.set_unusable_password()
     else:
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise InputError(
-                f"The password is too short: use at least {MIN_PASSWORD_LENGTH} characters "
-                "(a few unrelated words make a good one)."
-            )
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise InputError(" ".join(exc.messages)) from None
+        _check_password(password, user)
         user.set_password(password)
     user.save()
     return user
+
+
+def _check_password(password: str, user: User) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(
+            f"The password is too short: use at least {MIN_PASSWORD_LENGTH} characters "
+            "(a few unrelated words make a good one)."
+        )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InputError(" ".join(exc.messages)) from None
 
 
 def disable_user(email: str) -> User:
@@ -96,4 +112,141 @@ def share_case(vault: Vault, case: Case, email: str, role: str, *, operator: str
     return share
 
 
-__all__ = ["MIN_PASSWORD_LENGTH", "add_user", "disable_user", "find_user", "share_case"]
+# -- login security ---------------------------------------------------------------------
+
+LOCKOUT_FAILURES = 5
+LOCKOUT_WINDOW = dt.timedelta(minutes=15)
+TOTP_ISSUER = "onrecord"
+_TOTP_AAD = b"onrecord totp v1:"
+
+
+def security_of(user: User) -> StaffSecurity:
+    """The account's login-security row, made on first use."""
+    found, _created = StaffSecurity.objects.get_or_create(user=user)
+    return found
+
+
+def session_generation(user: User) -> int:
+    """The generation a session must carry to stay logged in (see ``change_password``)."""
+    row = StaffSecurity.objects.filter(user=user).only("session_generation").first()
+    return row.session_generation if row is not None else 0
+
+
+def change_password(email: str, password: str) -> User:
+    """Set a new password and end every session of the account (logout everywhere)."""
+    user = find_user(email)
+    _check_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        row = security_of(user)
+        row.session_generation += 1
+        row.save(update_fields=["session_generation"])
+    return user
+
+
+def _totp_key(vault: Vault) -> bytes | None:
+    return crypto.subkey(vault.master_key, "staff-totp") if vault.master_key else None
+
+
+def _seal_secret(vault: Vault, user: User, secret: str) -> bytes:
+    key = _totp_key(vault)
+    if key is None:  # an unencrypted vault keeps nothing sealed; say so in the bytes
+        return b"plain:" + secret.encode("ascii")
+    nonce = os.urandom(12)
+    aad = _TOTP_AAD + str(user.pk).encode("ascii")
+    return b"gcm1:" + nonce + AESGCM(key).encrypt(nonce, secret.encode("ascii"), aad)
+
+
+def _open_secret(vault: Vault, user: User, sealed: bytes) -> str:
+    if sealed.startswith(b"plain:"):
+        return sealed[len(b"plain:") :].decode("ascii")
+    key = _totp_key(vault)
+    if key is None or not sealed.startswith(b"gcm1:"):
+        raise VaultLockedError(
+            f"The second-factor key of {user.username} cannot be read with this vault's key. "
+            f"Enrol it again with `onrecord user totp {user.username} --replace`."
+        )
+    body = sealed[len(b"gcm1:") :]
+    aad = _TOTP_AAD + str(user.pk).encode("ascii")
+    return AESGCM(key).decrypt(body[:12], body[12:], aad).decode("ascii")
+
+
+def enrol_totp(vault: Vault, email: str, *, replace: bool = False) -> str:
+    """Give the account a new TOTP key; returns the ``otpauth://`` URI for the app.
+
+    From now on the web login asks for a code. An account that has one keeps it unless
+    ``replace`` says otherwise, so a typo cannot lock a colleague out.
+    """
+    user = find_user(email)
+    row = security_of(user)
+    if row.totp_secret is not None and not replace:
+        raise InputError(
+            f"{user.username} already has a second factor. Give --replace to enrol a new "
+            "one (the old authenticator entry then stops working)."
+        )
+    secret = pyotp.random_base32()
+    row.totp_secret = _seal_secret(vault, user, secret)
+    row.totp_last_step = 0
+    row.save(update_fields=["totp_secret", "totp_last_step"])
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=TOTP_ISSUER)
+
+
+def has_totp(user: User) -> bool:
+    return StaffSecurity.objects.filter(user=user, totp_secret__isnull=False).exists()
+
+
+def check_totp(vault: Vault, user: User, code: str, at: dt.datetime | None = None) -> bool:
+    """Whether ``code`` is the account's current code (one step of clock drift either way);
+    a code that already logged someone in is refused (no replay)."""
+    code = "".join(code.split())
+    row = security_of(user)
+    if row.totp_secret is None or len(code) != 6 or not code.isdigit():
+        return False
+    totp = pyotp.TOTP(_open_secret(vault, user, bytes(row.totp_secret)))
+    moment = at or dt.datetime.now(dt.UTC)
+    step = totp.timecode(moment)
+    for candidate in (step, step - 1, step + 1):
+        if candidate > row.totp_last_step and totp.generate_otp(candidate) == code:
+            with transaction.atomic():
+                updated = StaffSecurity.objects.filter(
+                    pk=row.pk, totp_last_step__lt=candidate
+                ).update(totp_last_step=candidate)
+            return updated == 1
+    return False
+
+
+def is_locked_out(user: User, now: dt.datetime | None = None) -> bool:
+    """Five failures within the last fifteen minutes."""
+    since = (now or utc_now()) - LOCKOUT_WINDOW
+    return LoginFailure.objects.filter(user=user, at__gte=since).count() >= LOCKOUT_FAILURES
+
+
+def record_failure(user: User, step: str) -> bool:
+    """Count a failed password or code; True when this one locks the account."""
+    LoginFailure.objects.create(user=user, at=utc_now(), step=step)
+    return is_locked_out(user)
+
+
+def clear_failures(user: User) -> None:
+    LoginFailure.objects.filter(user=user).delete()
+
+
+__all__ = [
+    "LOCKOUT_FAILURES",
+    "LOCKOUT_WINDOW",
+    "MIN_PASSWORD_LENGTH",
+    "add_user",
+    "change_password",
+    "check_totp",
+    "clear_failures",
+    "disable_user",
+    "enrol_totp",
+    "find_user",
+    "has_totp",
+    "is_locked_out",
+    "record_failure",
+    "security_of",
+    "session_generation",
+    "share_case",
+]

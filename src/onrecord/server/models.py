@@ -36,3 +36,36 @@ class CaseShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} of case {self.case_id}"
+
+
+class StaffSecurity(models.Model):
+    """What login needs beyond Django's user row: the session generation and the TOTP key.
+
+    ``session_generation`` goes up on every password change; a session remembers the
+    generation it logged in with, and the web app ends it when they differ (logout
+    everywhere). ``totp_secret`` is sealed with a key derived from the vault's master key,
+    so a copy of the database alone does not hold anyone's second factor.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_security"
+    )
+    session_generation = models.PositiveIntegerField(default=0)
+    totp_secret = models.BinaryField(null=True, editable=False)
+    totp_last_step = models.BigIntegerField(default=0)  # a code works once (no replay)
+
+    def __str__(self) -> str:
+        return f"security of user {self.user_id}"
+
+
+class LoginFailure(models.Model):
+    """One failed password or code for an account: five in fifteen minutes lock it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_failures"
+    )
+    at = models.DateTimeField(db_index=True)
+    step = models.CharField(max_length=16)  # "password" or "code"
+
+    def __str__(self) -> str:
+        return f"{self.step} failure of user {self.user_id}"

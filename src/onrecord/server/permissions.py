@@ -106,6 +106,16 @@ def open_evidence(vault: Vault, user: Person, case: Case, exhibit: int) -> Itera
     return vault.blobs.open_chunks(found.blob_id)
 
 
+def record_item_view(vault: Vault, user: Person, case: Case, item_id: int) -> None:
+    """Check ``view_evidence`` and log that ``user`` read one item's words (``item.view``)."""
+    check(user, case, "view_evidence")
+    with transaction.atomic():
+        vault.log(case.log_name).append(
+            "item.view", _who(user), {"case": case.uid.hex, "item": item_id}
+        )
+    seal(vault, case)
+
+
 def record_export(vault: Vault, user: Person, case: Case, details: Mapping[str, Any]) -> None:
     """Check ``export`` and log that something left the vault (``export.made``)."""
     check(user, case, "export")
@@ -122,6 +132,7 @@ __all__ = [
     "check",
     "open_evidence",
     "record_export",
+    "record_item_view",
     "role_of",
     "visible_cases",
 ]

@@ -1,4 +1,5 @@
-"""Make the WSGI application for one ``WebState`` (one vault, one person at this computer)."""
+"""Make the WSGI application for one ``WebState``: one vault, for one person at this computer
+or, in server mode, for the organisation's staff (JSON request logs on stderr)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 
 from onrecord.django_setup import setup_django
+from onrecord.web.logs import configure_server_logging
 from onrecord.web.state import WebState, install
 
 
@@ -19,4 +21,6 @@ def make_app(state: WebState, *, extra_hosts: tuple[str, ...] = ()) -> WSGIHandl
         if host not in settings.ALLOWED_HOSTS:
             settings.ALLOWED_HOSTS.append(host)
     install(state)
+    if state.server_mode:
+        configure_server_logging()
     return WSGIHandler()

@@ -15,7 +15,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from onrecord.vault.home import Vault
+from onrecord.web.staff import serve_staff
 from onrecord.web.state import current
+from onrecord.web.views.common import RefusedError, refused
 
 CSP = "; ".join(
     [
@@ -40,7 +42,7 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
 # Reachable while locked: they show nothing from the vault.
-OPEN_PREFIXES = ("/static/", "/unlock", "/setup", "/safety", "/lock", "/favicon.ico")
+OPEN_PREFIXES = ("/static/", "/unlock", "/setup", "/safety", "/lock", "/healthz", "/favicon.ico")
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -63,13 +65,18 @@ class SecurityHeadersMiddleware:
 
 
 class VaultLockMiddleware:
-    """Send a session that has not unlocked the open vault to the unlock (or setup) page."""
+    """Send a session that has not unlocked the open vault to the unlock (or setup) page.
+
+    In server mode the gate is a staff login instead (``web.staff.serve_staff``).
+    """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         state = current()
+        if state.server_mode:
+            return serve_staff(request, state, self.get_response)
         state.lock_if_idle()
         if request.path.startswith(OPEN_PREFIXES):
             return self.get_response(request)
@@ -82,6 +89,12 @@ class VaultLockMiddleware:
             return _redirect(request, target)
         state.touch()
         return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A staff account refused an action on a case it may see: a 403 saying why."""
+        if isinstance(exception, RefusedError):
+            return refused(request, str(exception))
+        return None
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:

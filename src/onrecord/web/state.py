@@ -7,6 +7,11 @@ while the generation it unlocked is the current one, so locking (by the button, 
 timer, or by quitting) ends every session at once and drops the master key from memory.
 
 The clock is injectable so the idle lock can be tested without waiting.
+
+Server mode (the vault's database is PostgreSQL, ``database_url`` set) is different: the
+operator starts the app with the vault already open (passphrase file, as for the worker),
+staff log in with their own accounts (``web.staff``), and nothing a staff member does
+closes the vault for the others: there is no idle lock, and "Lock" logs that person out.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ Clock = Callable[[], float]
 DEFAULT_IDLE_LOCK_S = 15 * 60
 DEFAULT_EXIT_URL = "https://www.bbc.com/weather"
 TICKET_TTL_S = 120.0
+STAFF_IDLE_S = 30 * 60  # a staff session ends after this long without a request
+STAFF_ABSOLUTE_S = 12 * 60 * 60  # and this long after its login, however busy
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,13 @@ class WebSettings:
     exit_url: str = DEFAULT_EXIT_URL
     capture_profile: str | None = None
     config: Config | None = None  # the resolved settings table, for captures
+    staff_idle_s: int = STAFF_IDLE_S
+    staff_absolute_s: int = STAFF_ABSOLUTE_S
+
+    @property
+    def server_mode(self) -> bool:
+        """Staff accounts instead of the passphrase: the organisation's PostgreSQL vault."""
+        return bool(self.database_url)
 
 
 @dataclass
@@ -93,6 +107,10 @@ class WebState:
     @property
     def is_open(self) -> bool:
         return self.vault is not None
+
+    @property
+    def server_mode(self) -> bool:
+        return self.settings.server_mode
 
     def unlock(self, passphrase: str) -> str:
         """Open the vault with ``passphrase``; returns the new generation for the session.
@@ -178,6 +196,8 @@ class WebState:
     def lock_if_idle(self) -> bool:
         """Lock when nothing happened for ``idle_lock_s`` and no job runs; True if locked now."""
         with self._lock:
+            if self.server_mode:  # staff sessions expire one by one (web.staff)
+                return False
             if self.vault is None or self.settings.idle_lock_s <= 0 or self.is_busy():
                 return False
             if self.clock() - self.last_activity < self.settings.idle_lock_s:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from onrecord.web.views import access, cases, evidence, patterns, plan, records, review
+from onrecord.web.views import access, cases, evidence, login, patterns, plan, records, review
 
 urlpatterns = [
     path("", cases.home, name="home"),
     path("setup", access.setup, name="setup"),
     path("unlock", access.unlock, name="unlock"),
     path("lock", access.lock, name="lock"),
+    path("login", login.login, name="login"),
+    path("login/code", login.login_code, name="login_code"),
+    path("logout", login.logout, name="logout"),
+    path("healthz", login.healthz, name="healthz"),
     path("helper", access.helper, name="helper"),
     path("safety", access.safety_page, name="safety"),
     path("static/<path:path>", access.static, name="static"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django import forms
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from onrecord.errors import VaultError, VaultLockedError
 from onrecord.steps.safety import EMERGENCY, HOTLINES, SAFETY_PLAN
 from onrecord.vault.home import Vault
 from onrecord.web.views.common import page, state
+from onrecord.web.views.login import logout
 
 ROLES = [
     ("person", gettext_lazy("It is happening to me")),
@@ -68,6 +69,8 @@ class SetupForm(forms.Form):
 def setup(request: HttpRequest) -> HttpResponse:
     """Make a new encrypted vault when there is none yet, and show its recovery key once."""
     web = state()
+    if web.server_mode:  # the operator makes the server's vault with `onrecord init`
+        return HttpResponseRedirect(reverse("login"))
     if Vault.exists(web.settings.home):
         return HttpResponseRedirect(reverse("unlock"))
     form = SetupForm(request.POST or None)
@@ -90,6 +93,8 @@ def setup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unlock(request: HttpRequest) -> HttpResponse:
     web = state()
+    if web.server_mode:  # staff log in with their own accounts; no passphrase in a browser
+        return HttpResponseRedirect(reverse("login"))
     if not Vault.exists(web.settings.home):
         return HttpResponseRedirect(reverse("setup"))
     target = request.POST.get("next") or request.GET.get("next") or reverse("home")
@@ -123,7 +128,13 @@ def unlock(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def lock(request: HttpRequest) -> HttpResponse:
-    """Lock the vault for everyone now (the Lock button, and the page's idle timer)."""
+    """Lock the vault for everyone now (the Lock button, and the page's idle timer).
+
+    On the organisation server the button logs this person out and the vault stays open
+    for the other staff.
+    """
+    if state().server_mode:
+        return logout(request)
     state().lock()
     request.session.flush()
     return HttpResponseRedirect(reverse("unlock") + "?locked=1")
@@ -137,6 +148,8 @@ def helper(request: HttpRequest) -> HttpResponse:
     accident while the helper is away.
     """
     web = state()
+    if web.server_mode:  # staff roles replace helper mode on the organisation server
+        raise Http404(_("Helper mode is for one person's own computer."))
     error = ""
     if request.method == "POST":
         if request.POST.get("mode") == "on":

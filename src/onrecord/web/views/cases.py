@@ -24,10 +24,20 @@ from onrecord.cases.models import Case, Item, Party, Triage
 from onrecord.cases.records import create_case
 from onrecord.errors import InputError
 from onrecord.reference.lookup import jurisdiction_codes
+from onrecord.server.accounts import share_case
+from onrecord.server.permissions import visible_cases
 from onrecord.steps.plan import plan
 from onrecord.steps.tracking import deadline_row, due
 from onrecord.vault.custody import utc_now
-from onrecord.web.views.common import case_or_404, operator, page, state, vault
+from onrecord.web.views.common import (
+    case_or_404,
+    operator,
+    page,
+    server_mode,
+    staff,
+    state,
+    vault,
+)
 
 PLAN_ON_HOME_LIMIT = 20_000  # items: above this, the home page links to the plan instead
 
@@ -80,8 +90,14 @@ def home(request: HttpRequest) -> HttpResponse:
     """What is overdue or due soon, each case's most urgent step, and the cases."""
     now = utc_now()
     found = due(now)
+    listed = Case.objects.all()
+    if server_mode():  # only the cases shared with this staff account, and their deadlines
+        shown = {c.pk for c in visible_cases(staff(request))}
+        listed = listed.filter(pk__in=shown)
+        found.overdue[:] = [d for d in found.overdue if d.action.case_id in shown]
+        found.upcoming[:] = [d for d in found.upcoming if d.action.case_id in shown]
     cases = list(
-        Case.objects.annotate(
+        listed.annotate(
             n_items=Count("items", distinct=True), n_evidence=Count("evidence", distinct=True)
         ).order_by("pk")
     )
@@ -122,6 +138,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
         except InputError as exc:
             error = str(exc)
         else:
+            if server_mode():  # whoever opens a case leads it until they share it
+                share_case(vault(), made, operator(request), "owner", operator=operator(request))
             _add_parties(made, data)
             return HttpResponseRedirect(reverse("case", args=[made.pk]) + "?new=1")
     return page(
@@ -145,7 +163,7 @@ def _add_parties(case: Case, data: dict[str, Any]) -> None:
 
 def case_overview(request: HttpRequest, case_id: int) -> HttpResponse:
     """Counts only: how many items at each level and of each kind; nothing quoted."""
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id)
     levels = Counter(
         dict(
             Triage.objects.filter(item__case=case)

@@ -36,15 +36,24 @@ from django.views.decorators.http import require_GET, require_POST
 from onrecord.cases.evidence import Acquired, NamedStream, add_files
 from onrecord.cases.models import Case, Evidence
 from onrecord.importers.registry import IMPORTERS
+from onrecord.server.permissions import open_evidence
 from onrecord.web.state import Job
-from onrecord.web.views.common import case_or_404, operator, page, state, vault
+from onrecord.web.views.common import (
+    case_or_404,
+    operator,
+    page,
+    server_mode,
+    staff,
+    state,
+    vault,
+)
 from onrecord.web.views.review import RASTER_TYPES
 
 MAX_URLS = 50
 
 
 def evidence_page(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id)
     exhibits = Evidence.objects.filter(case=case).order_by("-exhibit")[:200]
     return page(
         request,
@@ -62,7 +71,7 @@ def evidence_page(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def upload(request: HttpRequest, case_id: int) -> HttpResponse:
     """Files dropped, chosen or pasted: each one an exhibit (a failed file fails alone)."""
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id, "edit")
     files = request.FILES.getlist("files")
     if not files:
         return HttpResponseBadRequest(_("No file came with the form. Choose or drop a file."))
@@ -102,7 +111,7 @@ def file_name(name: str, fallback: str) -> str:
 @require_POST
 def import_export(request: HttpRequest, case_id: int) -> HttpResponse:
     """Start importing an uploaded export (zip, JSON, CSV, mailbox...) as a job."""
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id, "edit")
     uploaded = request.FILES.get("export")
     if uploaded is None:
         return HttpResponseBadRequest(_("No export came with the form. Choose the file first."))
@@ -155,7 +164,7 @@ def import_export(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def capture(request: HttpRequest, case_id: int) -> HttpResponse:
     """Capture the web addresses the person typed, one page each, as a job."""
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id, "edit")
     urls = [u.strip() for u in request.POST.get("urls", "").splitlines() if u.strip()]
     if not urls:
         return HttpResponseBadRequest(_("Type at least one web address, one a line."))
@@ -201,19 +210,23 @@ def job_status(request: HttpRequest, job_id: str) -> HttpResponse:
     if job is None:
         raise Http404(_("That job is not known (the app was restarted or locked)."))
     template = "_job.html" if request.headers.get("HX-Request") else "job.html"
-    return page(request, template, {"job": job, "case": case_or_404(job.case_id)})
+    return page(request, template, {"job": job, "case": case_or_404(request, job.case_id)})
 
 
 @require_GET
 def exhibit_download(request: HttpRequest, case_id: int, exhibit: int) -> StreamingHttpResponse:
     """An exhibit's exact bytes: as an attachment, or a raster image for a revealed message."""
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id, "view_evidence")
     found = Evidence.objects.filter(case=case, exhibit=exhibit).first()
     if found is None or found.purged_at is not None:
         raise Http404(_("That exhibit is not in this case (or was purged)."))
     inline = request.GET.get("inline") == "1" and found.media_type in RASTER_TYPES
+    if server_mode():  # logged in the case as evidence.view, naming the staff account
+        chunks = open_evidence(vault(), staff(request), case, exhibit)
+    else:
+        chunks = vault().blobs.open_chunks(found.blob_id)
     response = StreamingHttpResponse(
-        vault().blobs.open_chunks(found.blob_id),
+        chunks,
         content_type=found.media_type if inline else "application/octet-stream",
     )
     name = f"exhibit-{exhibit}-" + file_name(found.original_name, "file")

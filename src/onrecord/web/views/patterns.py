@@ -51,7 +51,7 @@ def chart(days: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def patterns_page(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id)
     if summaries_only(request):
         return HttpResponseRedirect(reverse("case", args=[case.pk]))
     messages = messages_of(case)

@@ -23,6 +23,7 @@ from onrecord.cases.records import record_export
 from onrecord.documents import KINDS, Request, find_kind, render_document
 from onrecord.documents.render import Format
 from onrecord.errors import InputError, OnrecordError
+from onrecord.server.permissions import record_export as staff_record_export
 from onrecord.steps.models import Action
 from onrecord.steps.plan import plan as make_plan
 from onrecord.steps.tracking import action_row, deadline_row, find_action, record_action
@@ -33,6 +34,8 @@ from onrecord.web.views.common import (
     operator,
     page,
     refuse_content,
+    server_mode,
+    staff,
     summaries_only,
     vault,
 )
@@ -63,7 +66,7 @@ class ActionForm(forms.Form):
 
 
 def plan_page(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id)
     made = make_plan(case)
     now = utc_now()
     titles = {k.key: k for k in KINDS}
@@ -102,7 +105,7 @@ def plan_page(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_GET
 def preview(request: HttpRequest, case_id: int, kind_key: str) -> HttpResponse:
     """The document as plain text, shown on the page only when asked (it quotes messages)."""
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id)
     if summaries_only(request):
         return refuse_content(request)
     try:
@@ -118,26 +121,25 @@ def preview(request: HttpRequest, case_id: int, kind_key: str) -> HttpResponse:
 @require_POST
 def download(request: HttpRequest, case_id: int, kind_key: str) -> HttpResponse:
     """The document as a PDF (or text) file, recorded in the custody log like the CLI's."""
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id, "export")
     fmt: Format = "text" if request.POST.get("format") == "text" else "pdf"
     try:
         kind = find_kind(kind_key)
         made = render_document(Request(vault(), case, operator(request)), kind.key, fmt)
     except OnrecordError as exc:
         return HttpResponseBadRequest(str(exc))
-    record_export(
-        vault(),
-        case,
-        operator(request),
-        {
-            "document": kind.key,
-            "format": fmt,
-            "sha256": hashlib.sha256(made).hexdigest(),
-            "size": len(made),
-            "items": [],
-            "platform": "",
-        },
-    )
+    details = {
+        "document": kind.key,
+        "format": fmt,
+        "sha256": hashlib.sha256(made).hexdigest(),
+        "size": len(made),
+        "items": [],
+        "platform": "",
+    }
+    if server_mode():
+        staff_record_export(vault(), staff(request), case, details)
+    else:
+        record_export(vault(), case, operator(request), details)
     name = get_valid_filename(f"case-{case.pk}-{kind.key}.{'pdf' if fmt == 'pdf' else 'txt'}")
     response = HttpResponse(
         made, content_type="application/pdf" if fmt == "pdf" else "text/plain; charset=utf-8"
@@ -149,7 +151,7 @@ def download(request: HttpRequest, case_id: int, kind_key: str) -> HttpResponse:
 
 @require_POST
 def add_action(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id, "edit")
     form = ActionForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(
@@ -177,7 +179,7 @@ def add_action(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @require_POST
 def update_action(request: HttpRequest, case_id: int, action_id: int) -> HttpResponse:
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id, "edit")
     status = request.POST.get("status") or None
     reference = request.POST.get("reference")
     if status is not None and status not in Action.Status.values:

@@ -57,7 +57,7 @@ class JournalForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def journal(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id, "edit" if request.method == "POST" else "view")
     form = JournalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -94,7 +94,7 @@ def journal(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def verify_page(request: HttpRequest, case_id: int) -> HttpResponse:
     """Run every check of the case when asked (it reads every exhibit, so it is a button)."""
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id)
     checks = verify(vault(), case) if request.method == "POST" else None
     counts: dict[str, int] = {}
     if checks is not None:
@@ -108,13 +108,15 @@ def verify_page(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def export_page(request: HttpRequest, case_id: int) -> HttpResponse:
-    return page(request, "export.html", {"case": case_or_404(case_id), "tab": "export"})
+    return page(
+        request, "export.html", {"case": case_or_404(request, case_id, "export"), "tab": "export"}
+    )
 
 
 @require_POST
 def export_download(request: HttpRequest, case_id: int) -> StreamingHttpResponse:
     """The BagIt bag of the case, zipped; the export is recorded in the custody log."""
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id, "export")
     work = Path(tempfile.mkdtemp(prefix="onrecord-export-"))
     try:
         name = f"onrecord-case-{case.pk}-bag"

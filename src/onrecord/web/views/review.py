@@ -23,12 +23,15 @@ from onrecord.analysis.severity import LEVEL_NAMES
 from onrecord.cases.models import Item, ItemAttachment, Label
 from onrecord.cases.triage import review as record_review
 from onrecord.errors import InputError
+from onrecord.server.permissions import record_item_view
 from onrecord.web.views.common import (
     case_or_404,
     is_htmx,
     operator,
     page,
     refuse_content,
+    server_mode,
+    staff,
     state,
     summaries_only,
     vault,
@@ -65,7 +68,7 @@ def _latest_reviews(ids: list[int]) -> dict[int, Label]:
 
 @require_GET
 def queue(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id)
     if summaries_only(request):
         return HttpResponseRedirect(reverse("case", args=[case.pk]))
     min_level = request.GET.get("level", "none")
@@ -96,12 +99,14 @@ def queue(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_GET
 def reveal(request: HttpRequest, case_id: int, item_id: int) -> HttpResponse:
     """One item's words (and image attachments), asked for by the person."""
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id, "view_evidence")
     if summaries_only(request):
         return refuse_content(request)
     item = Item.objects.filter(case=case, pk=item_id).select_related("triage").first()
     if item is None:
         return HttpResponseBadRequest(_("That item is not in this case."))
+    if server_mode():  # who read which message is on record in the case
+        record_item_view(vault(), staff(request), case, item.pk)
     triage = getattr(item, "triage", None)
     attachments = []
     for attached in ItemAttachment.objects.filter(item=item).select_related("evidence"):
@@ -152,7 +157,7 @@ def highlighted(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, bool]
 @require_POST
 def decide(request: HttpRequest, case_id: int, item_id: int) -> HttpResponse:
     """Record a person's decision on an item: confirm, not this, nothing harmful, relabel."""
-    case = case_or_404(case_id)
+    case = case_or_404(request, case_id, "label")
     if summaries_only(request):
         return refuse_content(request)
     action = request.POST.get("action", "")
