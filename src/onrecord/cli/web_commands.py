@@ -44,10 +44,12 @@ def run_app(
     )
     state = WebState(settings)
     app = make_app(state, extra_hosts=() if _is_loopback(host) else (host,))
+    server_mode = bool(config.database_url)
     if not _is_loopback(host):
+        page = "login page" if server_mode else "unlock page"
         click.secho(
             f"Warning: listening on {host}, not only on this computer. Anyone who can reach it "
-            "on the network sees the unlock page.",
+            f"on the network sees the {page}.",
             fg="yellow",
             err=True,
         )
@@ -56,7 +58,11 @@ def run_app(
     if session.vault is not None:
         state.adopt(session.vault)
         session.vault = None  # the app owns it now, and locks it
-        url = running.url + "/unlock?" + urlencode({"ticket": state.mint_ticket(), "next": path})
+        if not server_mode:  # staff log in themselves; no one-time link on a server
+            ticket = state.mint_ticket()
+            url = running.url + "/unlock?" + urlencode({"ticket": ticket, "next": path})
+    if server_mode:
+        open_browser = False
     click.echo(f"onrecord is open at {running.url}{path}  (Ctrl+C stops it and locks the vault)")
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
