@@ -41,6 +41,7 @@ ContextFactory = Callable[[Path], BrowserContext]
 
 VIEWPORT = {"width": 1280, "height": 900}
 MAX_FILE_BYTES = 512 * 1024 * 1024
+QUIET_MS = 200  # no request in flight for this long: the page has settled
 
 SCROLL_SCRIPT = """
 async ({maxHeight, maxMs}) => {
@@ -125,6 +126,7 @@ class _Run:
     refused: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     extra: list[Exchange] = field(default_factory=list)
+    in_flight: int = 0
 
 
 def capture_page(
@@ -147,6 +149,7 @@ def capture_page(
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")  # so the certificate can be read after loading
         page.on("dialog", lambda dialog: dialog.dismiss())
+        _count_requests(page, run)
         page.set_default_timeout(limits.load_timeout_s * 1000)
         result = _load_and_keep(context, page, cdp, run, about)
         context.close()
@@ -159,6 +162,18 @@ def capture_page(
             with contextlib.suppress(PlaywrightError):
                 context.close()
         har.unlink(missing_ok=True)
+
+
+def _count_requests(page: Page, run: _Run) -> None:
+    def started(_request: object) -> None:
+        run.in_flight += 1
+
+    def ended(_request: object) -> None:
+        run.in_flight = max(run.in_flight - 1, 0)
+
+    page.on("request", started)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
 
 
 def _guard(context: BrowserContext, run: _Run) -> None:
@@ -221,12 +236,27 @@ def _load_and_keep(
             f"the page did not finish loading within {run.limits.load_timeout_s:g} s; "
             "it was captured as it stood"
         )
-    _wait(page, "networkidle", min(deadline, time.monotonic() + 3))
+    _settle(page, run, min(deadline, time.monotonic() + 3))
     content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
     scroll = (
         _scroll(page, run) if content_type.startswith(("text/html", "application/xhtml")) else {}
     )
     return _keep_page(page, cdp, response, run, about, scroll, content_type)
+
+
+def _settle(page: Page, run: _Run, deadline: float) -> None:
+    """Wait until no request has been in flight for a moment (or the deadline passes).
+
+    Playwright's "networkidle" always waits half a second; counting requests ends as soon
+    as the page is quiet, and a page that polls for ever is cut off at the deadline.
+    """
+    while time.monotonic() < deadline:
+        if run.in_flight == 0:
+            page.wait_for_timeout(QUIET_MS)
+            if run.in_flight == 0:
+                return
+        else:
+            page.wait_for_timeout(50)
 
 
 def _wait(page: Page, state: Literal["load", "networkidle"], deadline: float) -> bool:
