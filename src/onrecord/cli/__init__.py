@@ -57,6 +57,7 @@ def _register() -> None:
         export_commands,
         import_commands,
         ocr_commands,
+        ops_commands,
         reference_commands,
         server_commands,
         step_commands,
@@ -78,6 +79,7 @@ def _register() -> None:
         *step_commands.COMMANDS,
         *web_commands.COMMANDS,
         *server_commands.COMMANDS,
+        *ops_commands.COMMANDS,
         demo.demo,
     ):
         cli.add_command(command)
