@@ -38,6 +38,7 @@ class AddOutcome:
     exhibit: int | None = None
     sha256: str | None = None
     size: int = 0
+    disk_full: bool = False  # failed only because the vault's disk is full: try again later
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,11 @@ def add_files(
             except InputError as exc:
                 outcome.message = str(exc)
             except StorageFullError as exc:
-                outcome.status, outcome.message = "failed", str(exc)
+                outcome.status, outcome.message, outcome.disk_full = "failed", str(exc), True
                 outcomes += [
-                    AddOutcome(_shown(rest), "failed", "not tried: the disk is full")
+                    AddOutcome(
+                        _shown(rest), "failed", "not tried: the disk is full", disk_full=True
+                    )
                     for rest in paths[number + 1 :]
                 ]
                 break
@@ -156,6 +159,7 @@ def _record_batch(vault: Vault, case: Case, batch: Sequence[_Pending], how: Acqu
         for item in batch:
             item.outcome.status = "failed"
             item.outcome.message = "the disk is full; it was not recorded"
+            item.outcome.disk_full = True
         raise StorageFullError(
             "The disk holding the vault is full, so the last files could not be recorded. "
             "Free some space and add them again; everything recorded before is safe."

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 from onrecord.cases.bulk import ItemWriter
 from onrecord.cases.evidence import Acquired, NamedStream, add_files
@@ -254,8 +254,8 @@ class _Writer:
         try:
             with transaction.atomic():
                 self._write_unit(unit, evidence)
-        except StorageFullError:
-            raise
+        except (StorageFullError, OperationalError, InterfaceError):
+            raise  # the vault's disk or database failed, not the file: stop, keep what is done
         except Exception as exc:
             (
                 self.report.items_added,
@@ -593,6 +593,12 @@ class _Writer:
                     case=self.case, exhibit__in=[o.exhibit for o in outcomes if o.exhibit]
                 )
             }
+            if any(outcome.disk_full for outcome in outcomes):
+                raise StorageFullError(
+                    "The disk holding the vault is full, so this file's attachments could not "
+                    "be stored and nothing of it was imported. Free some space and import again; "
+                    "what was imported before is safe and nothing is imported twice."
+                )
             for (item, ref, _stream), outcome in zip(to_store, outcomes, strict=True):
                 if outcome.exhibit is None:
                     links.append(

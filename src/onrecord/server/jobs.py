@@ -42,7 +42,7 @@ from django.db import (
 )
 
 from onrecord.cases.models import Capture, Case, Evidence
-from onrecord.errors import ConfigError, InputError, VaultError
+from onrecord.errors import ConfigError, InputError, StorageFullError, VaultError
 from onrecord.vault.custody import iso_utc, utc_now
 from onrecord.vault.home import Vault
 
@@ -51,7 +51,7 @@ MAX_ATTEMPTS = 5
 _RETRY = procrastinate.RetryStrategy(
     max_attempts=MAX_ATTEMPTS,
     exponential_wait=2,
-    retry_exceptions={OperationalError, InterfaceError},
+    retry_exceptions={OperationalError, InterfaceError, StorageFullError},
 )
 
 # The enqueueing side never opens this connector: every defer goes through Django's
@@ -156,29 +156,57 @@ def store_and_enqueue_import(
         return evidence, enqueue_import(case, evidence, operator=operator, format_key=format_key)
 
 
+# procrastinate's job statuses, as a person reads them on the job's page.
+STATES = {
+    "todo": "queued",
+    "doing": "running",
+    "aborting": "running",
+    "succeeded": "done",
+    "failed": "failed",
+    "cancelled": "failed",
+    "aborted": "failed",
+}
+
+
 @dataclass(frozen=True)
 class QueuedJob:
-    """One job as ``onrecord queue list`` shows it."""
+    """One job as ``onrecord queue list`` and the web app's job page show it."""
 
     id: int
     task: str
-    status: str
+    status: str  # procrastinate's own word
     attempts: int
-    case: str
+    case: str  # the case's uid, hex
     scheduled_at: str
+    exhibit: int | None = None  # the exhibit an import or OCR job reads
+
+    @property
+    def state(self) -> str:
+        """queued, running, done or failed."""
+        return STATES.get(self.status, "queued")
+
+
+_SELECT = (
+    "SELECT id, task_name, status::text, attempts, args->>'case', "
+    "COALESCE(scheduled_at::text, ''), (args->>'exhibit')::int FROM procrastinate_jobs "
+)
 
 
 def list_jobs(limit: int = 200) -> list[QueuedJob]:
     """The latest jobs, newest first."""
     require_server()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, task_name, status::text, attempts, args->>'case', "
-            "COALESCE(scheduled_at::text, '') FROM procrastinate_jobs "
-            "WHERE queue_name = %s ORDER BY id DESC LIMIT %s",
-            [QUEUE, limit],
-        )
+        cursor.execute(_SELECT + "WHERE queue_name = %s ORDER BY id DESC LIMIT %s", [QUEUE, limit])
         return [QueuedJob(*row) for row in cursor.fetchall()]
+
+
+def find_job(job_id: int) -> QueuedJob | None:
+    """One job of onrecord's queue by its id, or None (the caller checks the case's share)."""
+    require_server()
+    with connection.cursor() as cursor:
+        cursor.execute(_SELECT + "WHERE queue_name = %s AND id = %s", [QUEUE, job_id])
+        row = cursor.fetchone()
+    return QueuedJob(*row) if row is not None else None
 
 
 # -- the tasks (run by ``onrecord worker``) -------------------------------------------------
@@ -286,6 +314,7 @@ TASKS = (import_exhibit, triage, ocr, capture)
 __all__ = [
     "MAX_ATTEMPTS",
     "QUEUE",
+    "STATES",
     "TASKS",
     "QueuedJob",
     "app",
@@ -293,6 +322,7 @@ __all__ = [
     "enqueue_import",
     "enqueue_ocr",
     "enqueue_triage",
+    "find_job",
     "list_jobs",
     "require_server",
     "serve",
