@@ -4,10 +4,13 @@ The database is not named here: it belongs to the vault being opened, so
 ``onrecord.vault.database.activate`` points Django's ``default`` connection at it.
 The placeholder below is an in-memory SQLite database that is never written.
 
-The web app (``onrecord serve``) adds the rest: middleware, templates and sessions. Sessions
-live in this process's memory (the local-memory cache), never in the vault's database, so
-locking the vault or restarting the app ends every session, and nothing of a session is
-left on disk. ``onrecord.web.app.make_app`` replaces ``SECRET_KEY`` with a random one per run.
+The web app (``onrecord serve``) adds the rest: middleware, templates and sessions. On a
+laptop, sessions live in this process's memory (the local-memory cache), never in the
+vault's database, so locking the vault or restarting the app ends every session, and
+nothing of a session is left on disk; ``make_app`` sets a random ``SECRET_KEY`` per run.
+On the organisation server ``make_app`` switches to sessions in the shared database with
+a key derived from the vault's master key, so every web process accepts them
+(``onrecord.web.sessions``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ from urllib.parse import parse_qs, urlsplit
 import pyotp
 import pytest
 from django.conf import settings
-from django.contrib.sessions.backends.cache import SessionStore
 from django.test import Client
 
 from conftest import run_onrecord
@@ -25,6 +24,7 @@ from onrecord.server.accounts import (
 )
 from onrecord.server.models import LoginFailure
 from onrecord.web.logs import JsonLineFormatter
+from onrecord.web.sessions import SessionStore
 from web.conftest import SERVER_MODE, STAFF_PASSWORD, Org
 
 pytestmark = SERVER_MODE

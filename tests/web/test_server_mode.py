@@ -89,6 +89,7 @@ ENDPOINTS = [
     ),
     Endpoint("import form", "post", "/cases/{case}/evidence/import", "edit", 400),
     Endpoint("capture form", "post", "/cases/{case}/evidence/capture", "edit", 400),
+    Endpoint("triage", "post", "/cases/{case}/triage", "label", 302),
 ]
 
 

@@ -1,4 +1,5 @@
-"""Organisation-server commands: worker, queue ..., user add|disable|password|totp, case share.
+"""Organisation-server commands: worker, queue ..., user add|disable|password|totp,
+case share, case invite.
 
 They need ``ONRECORD_DATABASE_URL`` (PostgreSQL) and say so plainly when it is missing.
 """
@@ -272,10 +273,55 @@ def case_share(session: Session, case_ref: str, email: str, role: str) -> None:
     click.echo(f"Case {case.pk} is shared with {email.strip().lower()} as {role}.")
 
 
+@click.command("invite")
+@click.argument("case_ref", metavar="CASE")
+@click.argument("email")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["owner", "advocate", "lawyer", "viewer"]),
+    help="The role the link gives (owner for the person harassed on their own case).",
+)
+@click.option(
+    "--hours",
+    default=72.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1, max=720),
+    help="How long the link works.",
+)
+@click.option(
+    "--url",
+    "base_url",
+    default="http://127.0.0.1:8765",
+    show_default=True,
+    help="The server's address as the invited person reaches it.",
+)
+@pass_session
+def case_invite(
+    session: Session, case_ref: str, email: str, role: str, hours: float, base_url: str
+) -> None:
+    """Print a one-time link that gives EMAIL a role on CASE (logged in the case).
+
+    The link works once and expires; only its hash is stored, so it is shown this once.
+    Send it to the person yourself, by a channel the harasser does not read.
+    """
+    from onrecord.server.invites import create_invite
+
+    case = _case(session, case_ref)
+    made = create_invite(
+        session.open_vault(), case, email, role, operator=session.config.operator, hours=hours
+    )
+    expires = made.invite.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+    click.echo(f"Invite for {made.invite.email} as {role} on case {case.pk}, until {expires}:")
+    click.echo(f"{base_url.rstrip('/')}/invite/{made.token}")
+    click.echo("It works once and is not shown again. Send it only to that person.")
+
+
 def _register_case_share() -> None:
     from onrecord.cli.case_commands import case
 
     case.add_command(case_share)
+    case.add_command(case_invite)
 
 
 _register_case_share()

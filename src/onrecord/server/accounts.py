@@ -6,7 +6,8 @@ Granting, changing and removing a share is written in the case's custody log
 (``access.share``), so who could see a case, and since when, is on record.
 
 Login security lives beside the account (``StaffSecurity``): a password change bumps the
-account's session generation, which ends its sessions everywhere; the TOTP key is sealed
+account's session generation, which ends its sessions everywhere (the sessions live in
+the shared database, so "everywhere" means every web process); the TOTP key is sealed
 with a subkey of the vault's master key (AES-256-GCM bound to the account), so the database
 alone does not give it away; five failures in fifteen minutes lock the account for the rest
 of that window, whatever the sixth attempt says.
@@ -36,7 +37,8 @@ from onrecord.vault.home import Vault
 MIN_PASSWORD_LENGTH = 12
 
 
-def _email(raw: str) -> str:
+def email_address(raw: str) -> str:
+    """``raw`` as an account name: trimmed, lower case, checked to be an address."""
     email = raw.strip().lower()
     try:
         validate_email(email)
@@ -50,7 +52,7 @@ def _email(raw: str) -> str:
 def find_user(email: str) -> User:
     """The account for ``email``, or an error naming the command that makes one."""
     try:
-        return User.objects.get(username=_email(email))
+        return User.objects.get(username=email_address(email))
     except User.DoesNotExist:
         raise InputError(
             f"There is no staff account for {email}. Make one with `onrecord user add {email}`."
@@ -59,20 +61,21 @@ def find_user(email: str) -> User:
 
 def add_user(email: str, password: str | None) -> User:
     """A new active account; with no password it cannot log in until one is set."""
-    address = _email(email)
+    address = email_address(email)
     if User.objects.filter(username=address).exists():
         raise InputError(f"{address} already has a staff account.")
     user = User(username=address, email=address)
     if password is None:
         user.set_unusable_password()
     else:
-        _check_password(password, user)
+        check_new_password(password, user)
         user.set_password(password)
     user.save()
     return user
 
 
-def _check_password(password: str, user: User) -> None:
+def check_new_password(password: str, user: User) -> None:
+    """Refuse a password too short or too common, saying how to choose a better one."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputError(
             f"The password is too short: use at least {MIN_PASSWORD_LENGTH} characters "
@@ -135,7 +138,7 @@ def session_generation(user: User) -> int:
 def change_password(email: str, password: str) -> User:
     """Set a new password and end every session of the account (logout everywhere)."""
     user = find_user(email)
-    _check_password(password, user)
+    check_new_password(password, user)
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -192,6 +195,16 @@ def enrol_totp(vault: Vault, email: str, *, replace: bool = False) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=TOTP_ISSUER)
 
 
+def totp_uri(vault: Vault, user: User) -> str | None:
+    """The ``otpauth://`` URI of the account's key, to show it again while it is enrolled
+    (the web enrolment page, to its own logged-in owner only); None without a key."""
+    row = security_of(user)
+    if row.totp_secret is None:
+        return None
+    secret = _open_secret(vault, user, bytes(row.totp_secret))
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=TOTP_ISSUER)
+
+
 def has_totp(user: User) -> bool:
     return StaffSecurity.objects.filter(user=user, totp_secret__isnull=False).exists()
 
@@ -238,9 +251,11 @@ __all__ = [
     "MIN_PASSWORD_LENGTH",
     "add_user",
     "change_password",
+    "check_new_password",
     "check_totp",
     "clear_failures",
     "disable_user",
+    "email_address",
     "enrol_totp",
     "find_user",
     "has_totp",
@@ -249,4 +264,5 @@ __all__ = [
     "security_of",
     "session_generation",
     "share_case",
+    "totp_uri",
 ]

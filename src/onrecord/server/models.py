@@ -1,4 +1,5 @@
-"""Who may see which case: a staff account's share of a case, with its role.
+"""Who may see which case: a staff account's share of a case, with its role; login security;
+the staff sessions every web process shares; one-time invite links.
 
 Staff accounts are Django's own ``auth.User`` (email as user name, Argon2id hashes,
 ``is_active`` False for a disabled account). A case is shared with a person explicitly;
@@ -8,6 +9,7 @@ nobody, not even a superuser, sees a case without a share (``permissions``).
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 
 from onrecord.cases.models import Case
@@ -69,3 +71,44 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step} failure of user {self.user_id}"
+
+
+class StaffSession(AbstractBaseSession):
+    """A staff login, in the database every web process shares (``web.sessions``).
+
+    Django's own session row, plus the account it belongs to, so the database can say who
+    is logged in and a deleted account takes its sessions with it. A password change or a
+    disabled account ends sessions through the checks of ``web.staff`` on the next request
+    (which tell the person why), not by deleting rows here.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="staff_sessions",
+    )
+
+
+class Invite(models.Model):
+    """A one-time link that lets one person into one case in one role, until it expires.
+
+    Only the SHA-256 of the link's token is kept: a copy of the database (or a backup)
+    holds no working link. ``used_at`` is set once, in the transaction that creates the
+    share, so a link works exactly once.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"invite {self.pk} to case {self.case_id} as {self.role}"

@@ -3,20 +3,28 @@ or, in server mode, for the organisation's staff (JSON request logs on stderr)."
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 
 from onrecord.django_setup import setup_django
 from onrecord.web.logs import configure_server_logging
+from onrecord.web.sessions import use_laptop_sessions, use_server_sessions
 from onrecord.web.state import WebState, install
 
 
 def make_app(state: WebState, *, extra_hosts: tuple[str, ...] = ()) -> WSGIHandler:
-    """The app serving ``state``; a fresh secret per run, so nothing signed outlives it."""
+    """The app serving ``state``.
+
+    On a laptop, sessions live in memory under a fresh secret per run, so nothing signed
+    outlives it. On the organisation server they live in the shared database under a key
+    derived from the vault's master key, so every web process (and the next one after a
+    restart) accepts them (``web.sessions``).
+    """
     setup_django()
-    settings.SECRET_KEY = secrets.token_urlsafe(50)
+    if state.server_mode:
+        use_server_sessions(state.vault, state.settings.staff_idle_s)
+    else:
+        use_laptop_sessions()
     for host in extra_hosts:
         if host not in settings.ALLOWED_HOSTS:
             settings.ALLOWED_HOSTS.append(host)

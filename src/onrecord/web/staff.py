@@ -34,7 +34,7 @@ from onrecord.web.state import WebState
 
 Handler = Callable[[HttpRequest], HttpResponse]
 # Reachable without logging in: they show nothing from the vault.
-OPEN_PREFIXES = ("/static/", "/login", "/safety", "/healthz", "/favicon.ico")
+OPEN_PREFIXES = ("/static/", "/login", "/invite/", "/safety", "/healthz", "/favicon.ico")
 LOGIN_AT, SEEN_AT, GENERATION = "staff_login_at", "staff_seen_at", "staff_generation"
 NOTICE = "login_notice"
 
@@ -46,6 +46,7 @@ def start_session(request: HttpRequest, state: WebState, user: User) -> None:
     request.session[GENERATION] = session_generation(user)
     request.session[LOGIN_AT] = now
     request.session[SEEN_AT] = now
+    type(request.session).clear_expired()  # rows of sessions idle past their age
     log_auth("login", user.pk)
 
 

@@ -6,7 +6,10 @@ Unlocking opens the vault and starts a new *generation*; a browser session is un
 while the generation it unlocked is the current one, so locking (by the button, by the idle
 timer, or by quitting) ends every session at once and drops the master key from memory.
 
-The clock is injectable so the idle lock can be tested without waiting.
+The clock is injectable so the idle lock can be tested without waiting. A laptop counts
+with the monotonic clock; the organisation server with wall-clock time, because a staff
+session's login and last-request times travel between processes and machines in the
+shared session store, where one machine's monotonic clock means nothing to another.
 
 Server mode (the vault's database is PostgreSQL, ``database_url`` set) is different: the
 operator starts the app with the vault already open (passphrase file, as for the worker),
@@ -30,6 +33,7 @@ from onrecord.errors import VaultLockedError
 from onrecord.vault.crypto import KdfParams
 from onrecord.vault.home import Vault
 from onrecord.web.queue import QueueOrder
+from onrecord.web.sessions import use_server_sessions
 
 Clock = Callable[[], float]
 DEFAULT_IDLE_LOCK_S = 15 * 60
@@ -63,7 +67,11 @@ class WebSettings:
 
 @dataclass
 class Job:
-    """Work that takes long (an import, a capture), run in a thread and polled by the page."""
+    """Work that takes long (an import, a capture), run in a thread and polled by the page.
+
+    In server mode the page shows a job of the shared queue in the same shape
+    (``views.work``), with ``state`` one of queued, running, done or failed.
+    """
 
     id: str
     case_id: int
@@ -74,6 +82,7 @@ class Job:
     finished: bool = False
     failed: bool = False
     lines: list[str] = field(default_factory=list)
+    state: str = ""
 
     def advance(self, amount: int) -> None:
         self.done += amount
@@ -90,16 +99,16 @@ class Job:
 class WebState:
     """The open vault (or none), the unlock generation, helper mode and running jobs."""
 
-    def __init__(self, settings: WebSettings, clock: Clock = time.monotonic) -> None:
+    def __init__(self, settings: WebSettings, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.clock = clock
+        self.clock: Clock = clock or (time.time if settings.server_mode else time.monotonic)
         self.vault: Vault | None = None
         self.generation = ""
         self.helper_mode = False
         self.jobs: dict[str, Job] = {}
         self._tickets: dict[str, float] = {}
         self.queue = QueueOrder()
-        self.last_activity = clock()
+        self.last_activity = self.clock()
         self._lock = threading.RLock()
 
     # -- unlocking ----------------------------------------------------------------------
@@ -145,9 +154,13 @@ class WebState:
         return True
 
     def adopt(self, vault: Vault) -> str:
-        """Use a vault opened elsewhere (``onrecord demo --serve``): no second unlock."""
+        """Use a vault opened elsewhere (``onrecord demo --serve``, a server started with the
+        passphrase file): no second unlock. In server mode this is when staff sessions get
+        the key derived from the vault (``web.sessions``)."""
         with self._lock:
             self.vault = vault
+            if self.server_mode:
+                use_server_sessions(vault, self.settings.staff_idle_s)
             self.generation = secrets.token_hex(16)
             self.last_activity = self.clock()
             return self.generation

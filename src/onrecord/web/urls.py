@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from onrecord.web.views import access, cases, evidence, login, patterns, plan, records, review
+from onrecord.web.views import (
+    access,
+    cases,
+    evidence,
+    invites,
+    login,
+    patterns,
+    plan,
+    records,
+    review,
+    work,
+)
 
 urlpatterns = [
     path("", cases.home, name="home"),
@@ -15,6 +26,8 @@ urlpatterns = [
     path("login/code", login.login_code, name="login_code"),
     path("logout", login.logout, name="logout"),
     path("healthz", login.healthz, name="healthz"),
+    path("invite/<str:token>", invites.accept, name="invite"),
+    path("account/second-factor", invites.second_factor, name="second_factor"),
     path("helper", access.helper, name="helper"),
     path("safety", access.safety_page, name="safety"),
     path("static/<path:path>", access.static, name="static"),
@@ -31,14 +44,15 @@ urlpatterns = [
     path("cases/<int:case_id>/actions/<int:action_id>", plan.update_action, name="action_update"),
     path("cases/<int:case_id>/evidence", evidence.evidence_page, name="evidence"),
     path("cases/<int:case_id>/evidence/upload", evidence.upload, name="upload"),
-    path("cases/<int:case_id>/evidence/import", evidence.import_export, name="import"),
-    path("cases/<int:case_id>/evidence/capture", evidence.capture, name="capture"),
+    path("cases/<int:case_id>/evidence/import", work.import_export, name="import"),
+    path("cases/<int:case_id>/evidence/capture", work.capture, name="capture"),
     path(
         "cases/<int:case_id>/exhibits/<int:exhibit>",
         evidence.exhibit_download,
         name="exhibit",
     ),
-    path("jobs/<str:job_id>", evidence.job_status, name="job"),
+    path("jobs/<str:job_id>", work.job_status, name="job"),
+    path("cases/<int:case_id>/triage", work.triage, name="triage"),
     path("cases/<int:case_id>/journal", records.journal, name="journal"),
     path("cases/<int:case_id>/verify", records.verify_page, name="verify"),
     path("cases/<int:case_id>/export", records.export_page, name="export"),
