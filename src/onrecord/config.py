@@ -185,6 +185,11 @@ def running_in_ci(environ: Mapping[str, str] | None = None) -> bool:
     return env.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
 
 
+def child_environment(**extra: str) -> dict[str, str]:
+    """The environment for a tool onrecord runs (pg_dump...), with ``extra`` set in it."""
+    return {**os.environ, **extra}
+
+
 def read_secret_file(path: Path) -> str:
     """First line of a secret file, without its line ending."""
     try:
@@ -299,6 +304,7 @@ __all__ = [
     "SETTINGS",
     "Config",
     "Setting",
+    "child_environment",
     "describe",
     "load_config",
     "read_secret_file",

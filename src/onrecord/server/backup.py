@@ -44,6 +44,7 @@ from django.db import connection, transaction
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from onrecord import __version__
+from onrecord.config import child_environment
 from onrecord.errors import ConfigError, IntegrityError, StorageFullError, VaultError
 from onrecord.vault import home
 from onrecord.vault.custody import Verifier, canonical_json, iso_utc, utc_now
@@ -380,7 +381,7 @@ def _run_tool(command: list[str], url: str, *args: str, capture: bool = False) -
     """Run pg_dump/pg_restore; the password goes by environment, never on the command line."""
     from onrecord.server.worker import conninfo
 
-    env = dict(os.environ)
+    env = child_environment()
     full = list(command)
     if url:
         params = conninfo_to_dict(conninfo(url))
