@@ -218,3 +218,22 @@ def test_backup_refuses_a_folder_that_is_not_empty_and_a_folder_without_manifest
     assert (occupied / "notes.txt").read_text() == "keep me"
     result = onrecord("restore", str(occupied), "--home", str(tmp_path / "r"), check=False)
     assert result.returncode == 1 and "not a complete onrecord backup" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "plain"),
+    [
+        ("vault/blobs/ab/cd", True),
+        ("database.dump", True),
+        ("vault/../../outside", False),
+        ("/etc/passwd", False),
+        ("vault//x", False),
+        ("./vault/x", False),
+        ("vault\\..\\x", False),
+        ("", False),
+    ],
+)
+def test_manifest_names_must_stay_inside_the_backup(name: str, plain: bool) -> None:
+    from onrecord.server.backup import _is_plain_relative
+
+    assert _is_plain_relative(name) is plain

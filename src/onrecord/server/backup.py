@@ -215,7 +215,19 @@ def read_manifest(folder: Path) -> dict[str, Any]:
             f"The manifest of {folder} is not signed by the vault it describes: it or "
             f"{VAULT_DIR}/{home.INFO_FILE} was changed after the backup. Use another backup."
         )
+    unsafe = [name for name in manifest.get("files", {}) if not _is_plain_relative(name)]
+    if unsafe:
+        raise IntegrityError(
+            f"The manifest of {folder} names files outside the backup ({unsafe[0]!r}); it was "
+            "not made by onrecord. Nothing was restored. Use another backup."
+        )
     return manifest
+
+
+def _is_plain_relative(name: str) -> bool:
+    """A path inside the backup: relative, no '..', no empty or '.' parts, no backslashes."""
+    parts = name.split("/")
+    return bool(name) and "\\" not in name and all(p not in ("", ".", "..") for p in parts)
 
 
 def damaged_files(folder: Path, manifest: dict[str, Any]) -> list[str]:
