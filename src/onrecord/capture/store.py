@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from playwright.sync_api import Browser, BrowserContext, Playwright
 
 from onrecord.capture.browser import launch, launch_args
@@ -32,7 +32,7 @@ from onrecord.cases.models import Capture, Case, Evidence
 from onrecord.cases.records import seal
 from onrecord.config import Config
 from onrecord.errors import InputError, OnrecordError
-from onrecord.vault.custody import canonical_json
+from onrecord.vault.custody import CustodyLog, canonical_json
 from onrecord.vault.home import Vault
 
 MAX_DIFF_CHARS = 200_000
@@ -104,15 +104,29 @@ def capture_urls(
                         opener, url, workdir=work, limits=limits, policy=policy, about=about
                     )
                 )
+        lost: DatabaseError | None = None
         for page in pages:
             before = (previous or {}).get(page.requested_url)
-            outcome = _store(vault, case, page, config.operator, note, profile, before)
+            try:
+                outcome = _store(vault, case, page, config.operator, note, profile, before)
+            except DatabaseError as exc:
+                # Every other page is still stored; the error is raised once they are, so
+                # a queued job is retried (for this page only) and the command fails.
+                lost = lost or exc
+                outcome = CaptureOutcome(
+                    page.requested_url,
+                    "failed",
+                    f"the capture was taken but the database refused it ({exc}); "
+                    "nothing of this page was stored: capture it again",
+                )
             if outcome.capture_id is not None:
                 _after_storing(vault, case, outcome, ocr=ocr)
             outcomes.append(outcome)
             if report:
                 report(outcome)
     seal(vault, case)
+    if lost is not None:
+        raise lost
     return outcomes
 
 
@@ -293,9 +307,9 @@ def _store(
                 log_index=entry.index,
             )
     except OnrecordError as exc:
-        return CaptureOutcome(
-            page.requested_url, "failed", f"the capture could not be stored: {exc}"
-        )
+        message = f"the capture could not be stored: {exc}"
+        _log_store_failure(log, case, page, operator, started, message)
+        return CaptureOutcome(page.requested_url, "failed", message)
     outcome.capture_id = capture.pk
     outcome.exhibits = exhibits
     outcome.evidence_ids = list(
@@ -305,6 +319,23 @@ def _store(
     )
     outcome.changes = changes
     return outcome
+
+
+def _log_store_failure(
+    log: CustodyLog, case: Case, page: PageCapture, operator: str, started: str, message: str
+) -> None:
+    """Put on record that a page was captured but could not be stored (nothing of it was)."""
+    details = {
+        "case": case.uid.hex,
+        "requested_url": page.requested_url,
+        "final_url": page.final_url,
+        "status": "failed",
+        "reason": message,
+        "started": started,
+        "stored": False,
+    }
+    with transaction.atomic():
+        log.append("capture.not_stored", operator, details)
 
 
 def _opener(path: Path) -> Callable[[], Any]:
