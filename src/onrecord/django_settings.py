@@ -80,7 +80,8 @@ CSRF_FAILURE_VIEW = "onrecord.web.views.access.csrf_failure"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 X_FRAME_OPTIONS = "DENY"
 STATIC_URL = "/static/"
-# Files a person uploads stay in memory up to this size instead of a plaintext temp file.
-FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024 * 1024
+# Uploaded files are spooled to disk encrypted under a per-request key (web/uploads.py):
+# never held whole in memory, never a plaintext temporary file.
+FILE_UPLOAD_HANDLERS = ["onrecord.web.uploads.EncryptedSpoolHandler"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000

@@ -10,12 +10,12 @@ in a page, and only when a person reveals the message carrying them.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from django.core.exceptions import SuspiciousFileOperation
+from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
+from django.core.files.uploadedfile import UploadedFile
 from django.http import (
     Http404,
     HttpRequest,
@@ -34,6 +34,7 @@ from onrecord.cases.evidence import Acquired, NamedStream, add_files
 from onrecord.cases.models import Evidence
 from onrecord.importers.registry import IMPORTERS
 from onrecord.server.permissions import open_evidence
+from onrecord.web.uploads import SpooledUpload
 from onrecord.web.views.common import (
     case_or_404,
     operator,
@@ -68,10 +69,7 @@ def upload(request: HttpRequest, case_id: int) -> HttpResponse:
     files = request.FILES.getlist("files")
     if not files:
         return HttpResponseBadRequest(_("No file came with the form. Choose or drop a file."))
-    streams = []
-    for uploaded in files:
-        data = uploaded.read()
-        streams.append(NamedStream(uploaded.name or "unnamed", _opener(data)))
+    streams = [NamedStream(f.name or "unnamed", _reader(f)) for f in files]
     how = Acquired(
         operator=operator(request),
         method="upload",
@@ -86,11 +84,11 @@ def upload(request: HttpRequest, case_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("evidence", args=[case.pk]) + "#added")
 
 
-def _opener(data: bytes) -> Callable[[], IO[bytes]]:
-    def open_stream() -> IO[bytes]:
-        return io.BytesIO(data)
-
-    return open_stream
+def _reader(uploaded: UploadedFile) -> Callable[[], IO[bytes]]:
+    """How to read an upload from its start: never from memory or a plaintext temporary file."""
+    if not isinstance(uploaded, SpooledUpload):
+        raise ImproperlyConfigured("uploads must go through onrecord.web.uploads (settings)")
+    return uploaded.reopen
 
 
 def file_name(name: str, fallback: str) -> str:
