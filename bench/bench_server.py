@@ -1,34 +1,31 @@
 """Organisation-server benchmark: a synthetic campaign imported and triaged through the queue.
 
-The campaign is split into export files (DiscordChatExporter JSON, one channel each), queued
-with ``onrecord queue import`` and ``queue triage`` on a PostgreSQL vault, then run by 1 and
-by 2 ``onrecord worker`` processes. Three layouts:
+The campaign (issue 8: 1,000,000 messages by default) is split into export files
+(DiscordChatExporter JSON, one channel each), queued with ``onrecord queue import`` and
+``queue triage`` on a PostgreSQL vault, then run by ``onrecord worker`` processes. Layouts
+(``--layouts``, default ``one-1,one-2``):
 
-- one case, 1 worker: the baseline;
-- one case, 2 workers: every job of a case holds the lock ``case-<uid>`` (one writer per
-  custody log), so a second worker can only wait: this measures that limit;
-- two cases (the campaign split between them), 2 workers: what a second worker gives when
-  there is work it may do.
+- ``one-1``: one case, 1 worker: the baseline;
+- ``one-2``: one case, 2 workers: a case's imports hold the lock ``case-<uid>`` (one writer
+  per custody log) and run one at a time; its triage is cut into parts that any worker runs;
+- ``two-2``: two cases (the campaign split between them), 2 workers: imports in parallel too.
 
-Messages/s = messages / (first job started .. last job finished), from procrastinate's own
-event times. Queuing (storing each export as an encrypted exhibit) is timed apart.
-``--staff URL`` (a DRAFT, not yet run: it needs the server-mode web login being built in
-``web/``) instead drives a running ``onrecord serve`` with 50 staff threads on loopback, each
-logged in as ``staff<N>@bench.example`` (password ``bench-password``, made beforehand with
-``onrecord user add`` and shared on case 1), mixing review-queue reads, uploads and label
-writes, and prints p95 latency and the error count (goal: p95 <= 300 ms, 0 errors).
+Per phase, messages/s = messages / (first job of the phase started .. last one succeeded),
+from procrastinate's own event times; triage counts its parts. Queuing (storing each export
+as an encrypted exhibit) is timed apart. Peak RSS and CPU seconds are each worker's own
+(``/proc``), read before it stops. "Parts at once" is the seconds triage parts ran, summed,
+over the triage phase's span: how many workers labelled at the same time, on average.
 
 Prints figures; asserts nothing. Run:
 ``python bench/bench_server.py --database-url postgresql://postgres@127.0.0.1:5432/test
-[--messages N] [--files F]`` (each layout gets a schema of its own, dropped afterwards).
+[--messages N] [--files F] [--layouts one-1,one-2,two-2]`` (each layout gets a schema of
+its own, dropped afterwards).
 """
 
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import datetime as dt
-import http.cookiejar
 import json
 import os
 import random
@@ -38,8 +35,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -102,15 +97,34 @@ def job_states(url: str) -> list[str]:
 
 
 def spans(url: str) -> dict[str, float]:
-    """Seconds from the first start to the last success, per task and overall."""
+    """Seconds from the first start to the last success: import, triage (with its parts), all;
+    and ``parts_busy``, the seconds triage parts ran, summed over the workers."""
     query = (
-        "SELECT j.task_name, min(e.at) FILTER (WHERE e.type = 'started'), "
+        "SELECT CASE WHEN j.task_name LIKE 'onrecord.triage%' THEN 'triage' "
+        "ELSE 'import' END AS phase, min(e.at) FILTER (WHERE e.type = 'started'), "
         "max(e.at) FILTER (WHERE e.type = 'succeeded') FROM procrastinate_events e "
-        "JOIN procrastinate_jobs j ON j.id = e.job_id GROUP BY ROLLUP (j.task_name)"
+        "JOIN procrastinate_jobs j ON j.id = e.job_id GROUP BY ROLLUP (phase)"
+    )
+    busy = (
+        "SELECT sum(done - began) FROM (SELECT e.job_id, max(e.at) FILTER (WHERE e.type = "
+        "'succeeded') AS done, max(e.at) FILTER (WHERE e.type = 'started') AS began "
+        "FROM procrastinate_events e JOIN procrastinate_jobs j ON j.id = e.job_id "
+        "WHERE j.task_name = 'onrecord.triage_part' GROUP BY e.job_id) AS parts"
     )
     with psycopg.connect(url) as conn:
         rows = conn.execute(query).fetchall()
-    return {str(task or "all"): (end - start).total_seconds() for task, start, end in rows}
+        row = conn.execute(busy).fetchone()
+    found = {str(phase or "all"): (end - start).total_seconds() for phase, start, end in rows}
+    found["parts_busy"] = row[0].total_seconds() if row and row[0] else 0.0
+    return found
+
+
+def process_figures(pid: int) -> tuple[int, float]:
+    """Peak RSS (KiB, VmHWM) and CPU seconds (user + system) of a live process."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    peak = int(status.split("VmHWM:")[1].split()[0])
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return peak, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_layout(
@@ -164,6 +178,9 @@ def run_layout(
             raise SystemExit(f"jobs did not all succeed: {states}; see {log.name}")
         result = spans(url)
         result["queue"] = queue_s
+        figures = [process_figures(p.pid) for p in started]
+        result["peak_mib"] = max(peak for peak, _cpu in figures) / 1024
+        result["cpu_s"] = sum(cpu for _peak, cpu in figures)
         with psycopg.connect(url) as conn:
             row = conn.execute(
                 "SELECT count(*), count(*) FILTER (WHERE EXISTS "
@@ -184,65 +201,11 @@ def run_layout(
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-def _staff_session(base: str, number: int) -> urllib.request.OpenerDirector:
-    """Log one staff account in; Django's CSRF cookie goes back as the form field."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.open(f"{base}/login").read()
-    token = next(c.value for c in jar if c.name == "csrftoken")
-    form = {"email": f"staff{number}@bench.example", "password": "bench-password"}
-    body = urlencode({**form, "csrfmiddlewaretoken": token}).encode()
-    opener.open(urllib.request.Request(f"{base}/login", body, {"Referer": base})).read()
-    opener.addheaders = [("X-CSRFToken", token), ("Referer", base)]
-    return opener
-
-
-def _staff_step(opener: urllib.request.OpenerDirector, base: str, rng: random.Random) -> None:
-    choice = rng.random()
-    if choice < 0.7:  # read the review queue
-        opener.open(f"{base}/cases/1/review").read()
-    elif choice < 0.85:  # upload a small screenshot-sized file
-        boundary = secrets.token_hex(8)
-        payload = (
-            (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
-                f'filename="shot-{secrets.token_hex(4)}.png"\r\nContent-Type: image/png\r\n\r\n'
-            ).encode()
-            + b"\x89PNG\r\n\x1a\n"
-            + secrets.token_bytes(20_000)
-        )
-        payload += f"\r\n--{boundary}--\r\n".encode()
-        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-        request = urllib.request.Request(f"{base}/cases/1/evidence/upload", payload, headers)
-        opener.open(request).read()
-    else:  # confirm a label on an item
-        body = urlencode({"action": "confirm", "label": "threat"}).encode()
-        item = rng.randint(1, 1000)
-        opener.open(urllib.request.Request(f"{base}/cases/1/items/{item}/decide", body)).read()
-
-
-def staff_load(base: str, staff: int = 50, seconds: float = 60.0) -> None:
-    """DRAFT (not run yet): ``staff`` threads for ``seconds``; p95 latency and errors."""
-    latencies: list[float] = []
-    errors: list[str] = []
-
-    def one(number: int) -> None:
-        rng = random.Random(number)
-        opener = _staff_session(base, number)
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            started = time.perf_counter()
-            try:
-                _staff_step(opener, base, rng)
-            except (urllib.error.URLError, OSError) as exc:
-                errors.append(str(exc))
-            latencies.append(time.perf_counter() - started)
-
-    with concurrent.futures.ThreadPoolExecutor(staff) as pool:
-        list(pool.map(one, range(1, staff + 1)))
-    latencies.sort()
-    p95 = latencies[int(len(latencies) * 0.95)] * 1000 if latencies else float("nan")
-    print(f"{staff} staff, {len(latencies):,} requests: p95 {p95:.0f} ms, {len(errors)} errors")
+LAYOUTS = {
+    "one-1": ("one case, 1 worker", 1, 1),
+    "one-2": ("one case, 2 workers", 1, 2),
+    "two-2": ("two cases, 2 workers", 2, 2),
+}
 
 
 def main() -> None:
@@ -250,14 +213,12 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--files", type=int, default=10, help="export files (channels)")
-    parser.add_argument("--staff", metavar="URL", help="draft: load a running onrecord serve")
+    parser.add_argument(
+        "--layouts", default="one-1,one-2", help=f"comma-separated, of {', '.join(LAYOUTS)}"
+    )
     args = parser.parse_args()
-    if args.staff:
-        staff_load(args.staff.rstrip("/"))
-        return
+    chosen = [LAYOUTS[name] for name in args.layouts.split(",")]
     per_file = args.messages // args.files
-    layouts = [("one case, 1 worker", 1, 1), ("one case, 2 workers", 1, 2)]
-    layouts.append(("two cases, 2 workers", 2, 2))
     with tempfile.TemporaryDirectory(prefix="onrecord-bench-server-") as tmp:
         root = Path(tmp)
         files = []
@@ -267,7 +228,7 @@ def main() -> None:
             files.append((path, per_file))
         total = per_file * args.files
         results = []
-        for label, cases, workers in layouts:
+        for label, cases, workers in chosen:
             print(f"running: {label} ...", file=sys.stderr, flush=True)
             results.append((label, run_layout(args.database_url, root, files, cases, workers)))
     print(
@@ -275,17 +236,17 @@ def main() -> None:
         f"files, PostgreSQL on loopback, {os.cpu_count()} cores"
     )
     print(
-        f"{'layout':<24}{'import+triage':>15}{'import':>12}{'triage':>12}{'vs 1 worker':>13}"
-        f"{'queuing':>10}"
+        f"{'layout':<22}{'import':>12}{'triage':>12}{'overall':>12}{'vs first':>10}"
+        f"{'queuing':>9}{'worker CPU':>12}{'peak RSS':>10}{'parts at once':>15}"
     )
     base = results[0][1]["all"]
     for label, r in results:
         if r["items"] != total or r["triaged"] != total:
             print(f"  (!) {label}: {r['items']:.0f} items, {r['triaged']:.0f} triaged")
         print(
-            f"{label:<24}{total / r['all']:>9,.0f} msg/s"
-            f"{total / r['onrecord.import']:>8,.0f} /s{total / r['onrecord.triage']:>8,.0f} /s"
-            f"{base / r['all']:>12.2f}x{r['queue']:>9.1f}s"
+            f"{label:<22}{total / r['import']:>8,.0f} /s{total / r['triage']:>8,.0f} /s"
+            f"{total / r['all']:>8,.0f} /s{base / r['all']:>9.2f}x{r['queue']:>8.1f}s"
+            f"{r['cpu_s']:>11.0f}s{r['peak_mib']:>7.0f} MiB{r['parts_busy'] / r['triage']:>15.2f}"
         )
 
 

@@ -93,3 +93,31 @@ def test_logs_are_independent(vault: Vault) -> None:
     assert [e.index for e in b.entries()] == [0]
     assert vault.seal_all() == 2
     assert vault.seal_all() == 0
+
+
+def test_a_seal_reads_only_the_entries_since_the_last_head(vault: Vault) -> None:
+    """Heads carry their frontier; one whose frontier was tampered with is not trusted."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onrecord.vault.models import TreeHead
+
+    log = vault.log("case-f")
+    sizes = [1, 2, 3, 7, 8, 9, 30, 64, 65]
+    for size in sizes:
+        fill(vault, log, size - log.size())
+        head = log.seal(vault.signer)
+        assert head is not None and head.tree_size == size
+        assert head.root_hash == merkle.root_from_leaf_hashes(log.leaf_hashes()).hex()
+    fill(vault, log, 3)
+    with CaptureQueriesContext(connection) as queries:
+        head = log.seal(vault.signer)
+    assert head is not None and head.tree_size == 68
+    reads = [q["sql"] for q in queries.captured_queries if "leaf_hash" in q["sql"]]
+    assert len(reads) == 1 and "65" in reads[0]  # only entries from index 65 on
+
+    TreeHead.objects.filter(pk=head.pk).update(frontier="00" * 32)  # not its root: ignored
+    fill(vault, log, 2)
+    head = log.seal(vault.signer)
+    assert head is not None and head.tree_size == 70
+    assert head.root_hash == merkle.root_from_leaf_hashes(log.leaf_hashes()).hex()

@@ -297,3 +297,23 @@ def test_roots_at_sizes_match_root_of_each_prefix() -> None:
 def test_roots_at_sizes_rejects_sizes_beyond_the_leaves() -> None:
     with pytest.raises(ValueError):
         merkle.roots_at_sizes([merkle.leaf_hash(b"a")], [2])
+
+
+def test_a_frontier_extended_in_steps_gives_the_root_of_every_prefix() -> None:
+    hashes = [merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(600)]
+    frontier: list[bytes] = []
+    size = 0
+    steps = [1, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 224]  # sums to 600
+    for step in steps:
+        frontier, size = merkle.extend_frontier(frontier, size, hashes[size : size + step])
+        assert len(frontier) == size.bit_count()
+        assert merkle.root_from_frontier(frontier) == naive_mth(hashes[:size]), size
+    assert size == 600
+    for size in range(70):
+        one_go, _ = merkle.extend_frontier([], 0, hashes[:size])
+        assert merkle.root_from_frontier(one_go) == root_from_leaf_hashes(hashes[:size])
+
+
+def test_a_frontier_that_does_not_match_its_size_is_refused() -> None:
+    with pytest.raises(ValueError, match="cannot describe 3 leaves"):
+        merkle.extend_frontier([merkle.leaf_hash(b"a")], 3, [])

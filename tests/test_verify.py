@@ -164,3 +164,29 @@ def test_deleted_record_is_missing(vault: Vault, tmp_path: Path) -> None:
     Evidence.objects.filter(case=case, exhibit=2).delete()
     [bad] = not_ok(verify(vault))
     assert bad.state == "missing" and bad.subject == f"case {case.pk}, exhibit 2"
+
+
+def test_a_blob_no_exhibit_holds_is_checked_by_the_store_check(
+    vault: Vault, tmp_path: Path
+) -> None:
+    """A saved browser profile's blob is named by no exhibit; the store check misses it."""
+    import io
+
+    from onrecord.vault.custody import utc_now
+    from onrecord.vault.models import Blob
+
+    populated(vault, tmp_path, n=1, size=1000)
+    stored = vault.blobs.put_stream(io.BytesIO(b"synthetic packed browser profile"))
+    vault.blobs.sync()
+    Blob.objects.create(
+        sha256=stored.sha256,
+        size=stored.size,
+        stored_name=stored.stored_name,
+        encrypted=True,
+        stored_at=utc_now(),
+    )
+    assert all(c.is_ok for c in verify(vault))
+    vault.blobs.path_for(stored.sha256).unlink()
+    [bad] = [c for c in verify(vault) if not c.is_ok]
+    assert bad.subject.startswith("blob store") and bad.state == "missing"
+    assert "1 recorded blob(s) gone" in bad.detail

@@ -9,12 +9,14 @@ prints each value with the place it came from. Local mode needs none of them.
 from __future__ import annotations
 
 import getpass
+import ipaddress
 import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -22,6 +24,7 @@ from onrecord.errors import ConfigError
 
 Origin = Literal["default", "config file", "environment", "flag"]
 Kind = Literal["str", "int", "path", "bool"]
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _default_home() -> str:
@@ -69,6 +72,30 @@ SETTINGS: tuple[Setting, ...] = (
         lambda: "",
         "Organisation server only: postgresql://... of the shared database. "
         "Empty (the default) keeps the database inside the vault folder.",
+    ),
+    Setting(
+        "blob_store",
+        lambda: "",
+        "Organisation server only: s3://bucket/prefix of an S3-compatible object store for the "
+        "evidence blobs. Empty (the default) keeps them in the vault folder.",
+    ),
+    Setting(
+        "s3_endpoint_url",
+        lambda: "",
+        "The object store's URL when it is not AWS (MinIO, Ceph, Garage: https://host:port).",
+    ),
+    Setting("s3_region", lambda: "", "The object store's region. Empty: boto3's own default."),
+    Setting(
+        "s3_access_key_id",
+        lambda: "",
+        "Access key for the object store, with s3_secret_access_key_file. Empty: boto3 finds "
+        "credentials itself (environment, profile, instance role).",
+    ),
+    Setting(
+        "s3_secret_access_key_file",
+        lambda: "",
+        "File whose first line is the object store's secret key (with s3_access_key_id).",
+        "path",
     ),
     Setting(
         "passphrase",
@@ -123,6 +150,29 @@ SETTINGS: tuple[Setting, ...] = (
         "addresses (refused there by default).",
     ),
     Setting(
+        "public_url",
+        lambda: "",
+        "Organisation server only: the address staff and invited people open "
+        "(https://onrecord.clinic.example). Invite links are built from it, never from a "
+        "request's Host header; https is required unless the host is loopback.",
+    ),
+    Setting(
+        "trusted_proxies",
+        lambda: "127.0.0.1, ::1",
+        "Organisation server only: addresses or networks (comma-separated) of the reverse "
+        "proxies whose X-Forwarded-For names the client, for per-address login limits. "
+        "The default trusts only this machine (a proxy in front of a server listening on "
+        "127.0.0.1); empty: the connecting address is always the client.",
+    ),
+    Setting(
+        "worker_triage_threads",
+        lambda: "1",
+        "Organisation server only: threads each `onrecord worker` gives the triage model's "
+        "encoder. 1 suits one worker per core (more only makes workers fight for the cores); "
+        "raise it for a worker that has several cores to itself.",
+        "int",
+    ),
+    Setting(
         "trusted_certificates",
         lambda: "",
         "Extra certificates (PEM file) captures trust, for a test or an internal site.",
@@ -169,6 +219,18 @@ class Config:
     @property
     def database_url(self) -> str:
         return self.values["database_url"]
+
+    @property
+    def public_url(self) -> str:
+        """The server's public address without a trailing slash, or '' when not set."""
+        raw = self.values["public_url"]
+        return check_public_url(raw, self.origins.get("public_url", "settings")) if raw else ""
+
+    @property
+    def trusted_proxies(self) -> tuple[IPNetwork, ...]:
+        return parse_networks(
+            self.values["trusted_proxies"], self.origins.get("trusted_proxies", "settings")
+        )
 
     def passphrase(self) -> str | None:
         """The passphrase given by environment or file, or None (ask the person)."""
@@ -273,12 +335,77 @@ def _validate(values: Mapping[str, str], origins: Mapping[str, Origin]) -> None:
         raise ConfigError(
             f"Setting progress must be auto, always or never, not {values['progress']!r}."
         )
+    if values["public_url"]:
+        check_public_url(values["public_url"], origins["public_url"])
+    parse_networks(values["trusted_proxies"], origins["trusted_proxies"])
     url = values["database_url"]
     if url and not url.startswith(("postgresql://", "postgres://")):
         raise ConfigError(
             "ONRECORD_DATABASE_URL must be a PostgreSQL URL (postgresql://user@host:port/name); "
             "leave it empty for the vault's own encrypted database."
         )
+    store = values["blob_store"].strip()
+    if store and not store.startswith("s3://"):
+        raise ConfigError(
+            f"Setting blob_store must be s3://bucket/prefix (an S3-compatible object store), not "
+            f"{store!r} (from the {origins['blob_store']}). Leave it empty to keep the evidence "
+            "in the vault folder."
+        )
+
+
+def check_public_url(raw: str, origin: str = "flag") -> str:
+    """``raw`` as the server's public address (scheme and host, maybe a port), or why not.
+
+    Plain http is refused except on a loopback host: an invite link carries a credential.
+    """
+    url = raw.strip().rstrip("/")
+    parts = urlsplit(url)
+    try:
+        host, _port = parts.hostname, parts.port
+    except ValueError:
+        host = None
+    if parts.scheme not in {"https", "http"} or not host:
+        raise ConfigError(
+            f"public_url must be the server's address, like https://onrecord.clinic.example, "
+            f"not {raw!r} (from the {origin})."
+        )
+    if parts.path or parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigError(
+            f"public_url must be only the scheme and host (and port), like "
+            f"https://onrecord.clinic.example, not {raw!r} (from the {origin})."
+        )
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise ConfigError(
+            f"public_url must use https: invite links carry a credential, and {raw!r} "
+            f"(from the {origin}) would send them unencrypted. Put a TLS proxy in front of the "
+            "server and give its https:// address (http is accepted for a loopback host only)."
+        )
+    return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_networks(raw: str, origin: str = "flag") -> tuple[IPNetwork, ...]:
+    """Comma-separated addresses or networks (``10.0.0.5, 10.1.0.0/16``) as networks."""
+    networks = []
+    for entry in (part.strip() for part in raw.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"trusted_proxies must list IP addresses or networks separated by commas; "
+                f"{entry!r} (from the {origin}) is neither."
+            ) from None
+    return tuple(networks)
 
 
 def describe(config: Config) -> list[dict[str, str]]:
@@ -303,10 +430,13 @@ def describe(config: Config) -> list[dict[str, str]]:
 __all__ = [
     "SETTINGS",
     "Config",
+    "IPNetwork",
     "Setting",
+    "check_public_url",
     "child_environment",
     "describe",
     "load_config",
+    "parse_networks",
     "read_secret_file",
     "running_in_ci",
 ]

@@ -254,8 +254,13 @@ class TriageModel:
         self.blend = np.array([cascade["blend"][label] for label in self.labels], np.float32)
 
     @classmethod
-    def from_files(cls, folder: Traversable, *, mode: str = "cascade") -> TriageModel:
-        """Read a model folder; refuse an unknown format or files that do not match."""
+    def from_files(
+        cls, folder: Traversable, *, mode: str = "cascade", threads: int | None = None
+    ) -> TriageModel:
+        """Read a model folder; refuse an unknown format or files that do not match.
+
+        ``threads``: encoder threads (``EncoderStage.workers``); None is one per core, up to 4.
+        """
         if mode not in MODES:
             raise ValueError(f"Unknown triage mode {mode!r}: choose one of {', '.join(MODES)}.")
         try:
@@ -272,7 +277,7 @@ class TriageModel:
                 "or rebuild it with tools/train_triage_model.py."
             )
         try:
-            return cls._from_manifest(folder, manifest, mode)
+            return cls._from_manifest(folder, manifest, mode, threads)
         except (KeyError, IndexError, TypeError, ValueError) as error:
             raise ModelFormatError(
                 f"Triage model files are incomplete or malformed ({type(error).__name__}: {error})."
@@ -280,7 +285,7 @@ class TriageModel:
 
     @classmethod
     def _from_manifest(
-        cls, folder: Traversable, manifest: dict[str, Any], mode: str
+        cls, folder: Traversable, manifest: dict[str, Any], mode: str, threads: int | None
     ) -> TriageModel:
         if tuple(manifest["labels"]) != MODEL_LABELS:
             raise ModelFormatError(f"Triage model labels {manifest['labels']} are not expected.")
@@ -307,6 +312,7 @@ class TriageModel:
                 read("encoder"),
                 read("tokenizer").decode("utf-8"),
                 int(manifest["cascade"]["max_tokens"]),
+                threads,
             )
         return cls(manifest, linear, encoder, mode)
 
@@ -354,17 +360,20 @@ def _encoder_runtime_available() -> bool:
     return True
 
 
-def load_model(mode: str = "cascade") -> TriageModel:
+def load_model(mode: str = "cascade", threads: int | None = None) -> TriageModel:
     """The model shipped in ``onrecord.analysis`` (``data/``), loaded once per process and mode.
 
     ``mode`` is "cascade" (default), "encoder" or "linear"; see the module docstring.
+    ``threads`` is how many threads the encoder runs on (None: one per core, up to 4);
+    a queue worker, one of several on a machine, gives fewer so they do not fight.
     """
-    return _load_shipped(mode)
+    return _load_shipped(mode, threads)
 
 
 @functools.cache
-def _load_shipped(mode: str) -> TriageModel:
-    return TriageModel.from_files(resources.files("onrecord.analysis") / "data", mode=mode)
+def _load_shipped(mode: str, threads: int | None) -> TriageModel:
+    folder = resources.files("onrecord.analysis") / "data"
+    return TriageModel.from_files(folder, mode=mode, threads=threads)
 
 
 __all__ = [

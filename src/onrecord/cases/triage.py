@@ -5,6 +5,13 @@ batch per transaction with one custody-log entry (``triage.batch``) fixing the d
 what the model decided. ``review`` records a person's decision on an item (``label.set``);
 it always beats the model: an item's counted labels and severity are the model's, then
 every review applied in order.
+
+On the organisation server one case's items are triaged by many workers at once:
+``plan_parts`` cuts the unlabelled items into id ranges and ``triage_range`` labels one
+range. Classifying happens outside any lock; each batch is written in a short transaction
+that first takes the case log's lock, then keeps only the items still unlabelled by this
+version and reads their reviews, so two parts, a retried part or a person's review at the
+same moment never overwrite one another and nothing is labelled twice.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from onrecord.vault.custody import utc_now
 from onrecord.vault.home import Vault
 
 BATCH = 500
+PART = 5000  # items per queued part: a few seconds of one worker's time
 
 
 @dataclass(frozen=True)
@@ -49,17 +57,76 @@ def triage_case(
     done = items.filter(triage__model_version=classifier.version).count()
     todo = items.exclude(triage__model_version=classifier.version).order_by("pk")
     ids = list(todo.values_list("pk", flat=True))
+    labelled = _label(vault, case, operator, classifier, ids, progress)
+    seal(vault, case)
+    return TriageReport(classifier.version, labelled, done)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A range of a case's item ids (both ends included) and how many of them need labels."""
+
+    first: int
+    last: int
+    items: int
+
+
+def plan_parts(
+    case: Case, version: str, size: int = PART, skip: Sequence[tuple[int, int]] = ()
+) -> list[Part]:
+    """Cut the items of ``case`` not labelled by ``version`` into parts of ``size`` items.
+
+    Items inside a ``skip`` range (parts already queued) are left out.
+    """
+    todo = Item.objects.filter(case=case).exclude(triage__model_version=version)
+    for low, high in skip:
+        todo = todo.exclude(pk__range=(low, high))
+    parts: list[Part] = []
+    first = last = count = 0
+    for pk in todo.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=20_000):
+        if count == 0:
+            first = pk
+        last, count = pk, count + 1
+        if count == size:
+            parts.append(Part(first, last, count))
+            count = 0
+    if count:
+        parts.append(Part(first, last, count))
+    return parts
+
+
+def triage_range(
+    vault: Vault, case: Case, operator: str, first: int, last: int, classifier: Classifier
+) -> TriageReport:
+    """Label the items of ``case`` with ids ``first``..``last`` not labelled by this version."""
+    items = Item.objects.filter(case=case, pk__gte=first, pk__lte=last)
+    done = items.filter(triage__model_version=classifier.version).count()
+    todo = items.exclude(triage__model_version=classifier.version).order_by("pk")
+    labelled = _label(vault, case, operator, classifier, list(todo.values_list("pk", flat=True)))
+    if labelled:
+        seal(vault, case)
+    return TriageReport(classifier.version, labelled, done)
+
+
+def _label(
+    vault: Vault,
+    case: Case,
+    operator: str,
+    classifier: Classifier,
+    ids: Sequence[int],
+    progress: Callable[[int], None] | None = None,
+) -> int:
     labelled = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         rows = list(Item.objects.filter(pk__in=chunk).order_by("pk").values_list("pk", "text"))
         results = classifier.classify([text for _pk, text in rows])
-        _store(vault, case, operator, classifier.version, [pk for pk, _ in rows], results)
-        labelled += len(rows)
+        labelled += _store(
+            vault, case, operator, classifier.version, [pk for pk, _ in rows], results
+        )
         if progress is not None:
             progress(len(rows))
-    seal(vault, case)
-    return TriageReport(classifier.version, labelled, done)
+    return labelled
 
 
 def _store(
@@ -69,15 +136,24 @@ def _store(
     version: str,
     item_ids: Sequence[int],
     results: Sequence[Result],
-) -> None:
+) -> int:
+    """Write one batch; return how many items it labelled (others did the rest meanwhile)."""
     log = vault.log(case.log_name)
-    reviews = _reviews_by_item(item_ids)
     with transaction.atomic():
-        index = log.next_index()
-        Triage.objects.filter(item_id__in=item_ids).delete()
+        index = log.next_index()  # the log's lock: reviews and other parts wait from here
+        still = set(
+            Item.objects.filter(pk__in=item_ids)
+            .exclude(triage__model_version=version)
+            .values_list("pk", flat=True)
+        )
+        todo = [(i, r) for i, r in zip(item_ids, results, strict=True) if i in still]
+        if not todo:
+            return 0
+        reviews = _reviews_by_item(still)
+        Triage.objects.filter(item_id__in=still).delete()
         running = hashlib.sha256()
         rows = []
-        for item_id, result in zip(item_ids, results, strict=True):
+        for item_id, result in todo:
             scores = {k: round(float(v), 4) for k, v in result.scores.items()}
             running.update(
                 bytes.fromhex(sha256_of(triage_fields(item_id, version, scores, result.labels)))
@@ -117,6 +193,7 @@ def _store(
                 "digest": running.hexdigest(),
             },
         )
+    return len(rows)
 
 
 def _kinds(result: Result) -> list[str]:

@@ -30,7 +30,14 @@ from onrecord.steps.verify import check_actions
 from onrecord.vault.custody import entry_body
 from onrecord.vault.home import Vault
 from onrecord.vault.models import VAULT_LOG, LogEntry
-from onrecord.vault.verify import Check, State, check_blob, check_database, check_log
+from onrecord.vault.verify import (
+    Check,
+    State,
+    check_blob,
+    check_blob_store,
+    check_database,
+    check_log,
+)
 
 Progress = Callable[[int], None]
 
@@ -61,6 +68,8 @@ def verify(vault: Vault, case: Case | None = None, progress: Progress | None = N
                 checks.append(
                     Check(f"case {one.pk}", "could not check", f"its records cannot be read: {exc}")
                 )
+    if case is None:
+        checks += check_blob_store(vault.blobs)
     return checks
 
 

@@ -53,8 +53,9 @@ def worker(session: Session, concurrency: int, stalled_after: float, once: bool)
         format='{"time": "%(asctime)s", "level": "%(levelname)s", "logger": "%(name)s", '
         '"message": "%(message)s"}',
     )
+    threads = session.config.integer("worker_triage_threads")
     click.echo(f"Worker started: {concurrency} job(s) at a time.", err=True)
-    run_worker(vault, url, WorkerOptions(concurrency, stalled_after, once))
+    run_worker(vault, url, WorkerOptions(concurrency, stalled_after, once, threads))
 
 
 @click.group()
@@ -157,10 +158,10 @@ def queue_list(session: Session, as_json: bool) -> None:
     session.open_vault()
     found = list_jobs()
     if as_json:
-        session.print_json([asdict(j) for j in found])
+        session.print_json([asdict(j) | {"state": j.state, "detail": j.detail} for j in found])
         return
-    rows = [[str(j.id), j.task, j.status, str(j.attempts), j.case[:12]] for j in found]
-    session.print_table(rows, ["job", "task", "status", "attempts", "case"])
+    rows = [[str(j.id), j.task, j.status, str(j.attempts), j.case[:12], j.detail] for j in found]
+    session.print_table(rows, ["job", "task", "status", "attempts", "case", "on"])
 
 
 @click.group()
@@ -292,29 +293,38 @@ def case_share(session: Session, case_ref: str, email: str, role: str) -> None:
 @click.option(
     "--url",
     "base_url",
-    default="http://127.0.0.1:8765",
-    show_default=True,
-    help="The server's address as the invited person reaches it.",
+    default=None,
+    help="The server's address as the invited person reaches it (https://...). "
+    "Default: the public_url setting (ONRECORD_PUBLIC_URL).",
 )
 @pass_session
 def case_invite(
-    session: Session, case_ref: str, email: str, role: str, hours: float, base_url: str
+    session: Session, case_ref: str, email: str, role: str, hours: float, base_url: str | None
 ) -> None:
     """Print a one-time link that gives EMAIL a role on CASE (logged in the case).
 
     The link works once and expires; only its hash is stored, so it is shown this once.
     Send it to the person yourself, by a channel the harasser does not read.
     """
-    from onrecord.server.invites import create_invite
+    from onrecord.config import check_public_url
+    from onrecord.server.invites import create_invite, invite_link
 
+    public = check_public_url(base_url, "--url") if base_url else session.config.public_url
     case = _case(session, case_ref)
     made = create_invite(
         session.open_vault(), case, email, role, operator=session.config.operator, hours=hours
     )
     expires = made.invite.expires_at.strftime("%Y-%m-%d %H:%M UTC")
     click.echo(f"Invite for {made.invite.email} as {role} on case {case.pk}, until {expires}:")
-    click.echo(f"{base_url.rstrip('/')}/invite/{made.token}")
+    click.echo(invite_link(public, made.token))
     click.echo("It works once and is not shown again. Send it only to that person.")
+    if not public:
+        click.echo(
+            "The server's public address is not set, so this is only the link's path: put the "
+            "address staff open the server at in front of it, or set ONRECORD_PUBLIC_URL "
+            "(https://onrecord.example.org) or give --url to print whole links.",
+            err=True,
+        )
 
 
 def _register_case_share() -> None:

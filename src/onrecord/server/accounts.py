@@ -3,7 +3,10 @@
 Accounts are Django's ``auth.User``: the email is the user name, passwords are hashed with
 Argon2id (``PASSWORD_HASHERS``), a disabled account keeps its history but can do nothing.
 Granting, changing and removing a share is written in the case's custody log
-(``access.share``), so who could see a case, and since when, is on record.
+(``access.share``, ``access.unshare``), so who could see a case, and since when, is on
+record. A case that has an owner always keeps one: the last owner can be neither demoted
+nor removed (the owner shares are locked while this is checked, so two owners demoting each
+other at once cannot both succeed), because only an owner can share the case.
 
 Login security lives beside the account (``StaffSecurity``): a password change bumps the
 account's session generation, which ends its sessions everywhere (the sessions live in
@@ -101,6 +104,8 @@ def share_case(vault: Vault, case: Case, email: str, role: str, *, operator: str
         raise InputError(f"{role!r} is not a role; use one of {', '.join(Role.values)}.")
     user = find_user(email)
     with transaction.atomic():
+        if role != Role.OWNER:
+            _keep_an_owner(case, user, "give another role to")
         share, _created = CaseShare.objects.update_or_create(
             case=case,
             user=user,
@@ -113,6 +118,45 @@ def share_case(vault: Vault, case: Case, email: str, role: str, *, operator: str
         )
     seal(vault, case)
     return share
+
+
+def unshare_case(vault: Vault, case: Case, email: str, *, operator: str) -> None:
+    """Take ``email``'s share of ``case`` away, logged as ``access.unshare``."""
+    user = find_user(email)
+    with transaction.atomic():
+        _keep_an_owner(case, user, "remove")
+        share = CaseShare.objects.select_for_update().filter(case=case, user=user).first()
+        if share is None:
+            raise InputError(f"{user.username} has no share of case {case.pk}.")
+        share.delete()
+        vault.log(case.log_name).append(
+            "access.unshare",
+            operator,
+            {"case": case.uid.hex, "user": user.username, "role": share.role},
+        )
+    seal(vault, case)
+
+
+def case_people(case: Case) -> list[CaseShare]:
+    """Who holds which role on ``case``, owners first, then by email."""
+    order = {role: rank for rank, role in enumerate(Role.values)}
+    shares = CaseShare.objects.filter(case=case).select_related("user")
+    return sorted(shares, key=lambda share: (order.get(share.role, 99), share.user.username))
+
+
+def _keep_an_owner(case: Case, user: User, doing: str) -> None:
+    """Refuse to take ``user``'s owner role if they are the case's only owner (in a
+    transaction: the owner rows stay locked until it ends)."""
+    owners = list(
+        CaseShare.objects.select_for_update()
+        .filter(case=case, role=Role.OWNER)
+        .values_list("user_id", flat=True)
+    )
+    if owners == [user.pk]:
+        raise InputError(
+            f"{user.username} is the only owner of case {case.pk}, so you cannot {doing} "
+            "them: a case needs an owner to share it. Make someone else an owner first."
+        )
 
 
 # -- login security ---------------------------------------------------------------------
@@ -250,6 +294,7 @@ __all__ = [
     "LOCKOUT_WINDOW",
     "MIN_PASSWORD_LENGTH",
     "add_user",
+    "case_people",
     "change_password",
     "check_new_password",
     "check_totp",
@@ -265,4 +310,5 @@ __all__ = [
     "session_generation",
     "share_case",
     "totp_uri",
+    "unshare_case",
 ]

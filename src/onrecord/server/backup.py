@@ -9,7 +9,8 @@ A backup is one folder, readable without onrecord::
     vault/vault.json      the vault's plaintext description and public key
     vault/keys.json       the master key, wrapped by the passphrase (and the recovery key)
     vault/signing.key     the custody-log signing key, encrypted by the master key
-    vault/blobs/xx/name   the evidence, still encrypted, byte for byte
+    vault/blobs/xx/name   the evidence, still encrypted, byte for byte (from the vault folder
+                          or from the object store, ``blob_store``: the layout is the same)
 
 Why this order: blobs are written and fsynced *before* the database refers to them, so
 the database is copied first and the blobs after; every blob the copied database names
@@ -21,6 +22,11 @@ anything, refuses a non-empty home or a database that already holds tables, and 
 on a mismatch unless told to restore what is there anyway (``allow_damaged``), so that
 ``onrecord verify`` can then name the exhibits affected. Evidence is never repaired or
 dropped silently. Both the backup and the restore are entries in the vault's custody log.
+
+A restore puts the blobs into the store the settings name (``blob_store``), whatever
+store the backup came from: the vault folder, or an object store that must be empty under
+its prefix (organisation server only). ``vault.json`` is rewritten to name that store. A
+restore that fails removes what it wrote: the new home, and the objects it uploaded.
 """
 
 from __future__ import annotations
@@ -30,14 +36,15 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import psycopg
 from django.db import connection, transaction
@@ -48,9 +55,10 @@ from onrecord.config import child_environment
 from onrecord.errors import ConfigError, IntegrityError, StorageFullError, VaultError
 from onrecord.vault import home
 from onrecord.vault.custody import Verifier, canonical_json, iso_utc, utc_now
-from onrecord.vault.files import fsync_dir
-from onrecord.vault.home import Vault
+from onrecord.vault.files import fsync_dir, write_atomic
+from onrecord.vault.home import Vault, VaultInfo, new_store_backend
 from onrecord.vault.models import VAULT_LOG
+from onrecord.vault.objectstore import S3Backend, StoreSettings, configured_store
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -85,6 +93,7 @@ class RestoreReport:
     database: str
     files: int = 0
     damaged: list[str] = field(default_factory=list)
+    blob_store: str = ""  # where the blobs went: "" for the vault folder, else s3://...
 
     def as_json(self) -> dict[str, Any]:
         return {**self.__dict__, "home": str(self.home)}
@@ -111,9 +120,10 @@ def backup_vault(vault: Vault, target: Path, *, operator: str, database_url: str
             files[f"{VAULT_DIR}/{home.DATABASE_FILE}"] = _describe(copy)
         for name in KEY_FILES:
             files[f"{VAULT_DIR}/{name}"] = _copy(vault.home / name, target / VAULT_DIR / name)
-        for blob in vault.blobs.stored_names():
-            relative = f"{VAULT_DIR}/{home.BLOBS_DIR}/{blob.parent.name}/{blob.name}"
-            files[relative] = _copy(blob, target / relative)
+        for name in vault.blobs.names():
+            relative = f"{VAULT_DIR}/{home.BLOBS_DIR}/{name[:2]}/{name}"
+            with vault.blobs.open_stored(name) as reader:
+                files[relative] = _copy_stream(reader, target / relative)
             report.blobs += 1
         manifest = {
             "format": FORMAT,
@@ -254,8 +264,12 @@ def restore_vault(
     passphrase: str | None,
     operator: str,
     allow_damaged: bool = False,
+    store: StoreSettings | None = None,
 ) -> RestoreReport:
-    """Restore the backup in ``folder`` into an empty ``target_home`` (and database)."""
+    """Restore the backup in ``folder`` into an empty ``target_home`` (and database).
+
+    The blobs go to ``store`` (default: the ``blob_store`` settings).
+    """
     manifest = read_manifest(folder)
     kind = str(manifest["database"])
     if kind == "postgresql" and not database_url:
@@ -268,7 +282,10 @@ def restore_vault(
             "This backup is of a laptop vault, whose database lives in the vault folder: "
             "restore it without --database-url."
         )
-    report = RestoreReport(target_home, kind, damaged=damaged_files(folder, manifest))
+    store = configured_store() if store is None else store
+    report = RestoreReport(
+        target_home, kind, damaged=damaged_files(folder, manifest), blob_store=store.url
+    )
     if report.damaged and not allow_damaged:
         shown = "; ".join(report.damaged[:10])
         more = f" (and {len(report.damaged) - 10} more)" if len(report.damaged) > 10 else ""
@@ -280,19 +297,32 @@ def restore_vault(
     _require_empty(target_home, "The home to restore into")
     if kind == "postgresql":
         _require_empty_database(database_url)
+    backend = new_store_backend(store, database_url) if store.is_s3 else None
     target_home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    uploaded: list[str] = []
     try:
+        staging = target_home / home.BLOBS_DIR / "tmp"
+        staging.mkdir(parents=True)
         for name in manifest["files"]:
-            if name.startswith(f"{VAULT_DIR}/") and (folder / name).is_file():
-                _copy(folder / name, target_home / name.removeprefix(f"{VAULT_DIR}/"))
-                report.files += 1
-        (target_home / home.BLOBS_DIR / "tmp").mkdir(parents=True, exist_ok=True)
+            if not name.startswith(f"{VAULT_DIR}/") or not (folder / name).is_file():
+                continue
+            relative = name.removeprefix(f"{VAULT_DIR}/")
+            if backend is not None and relative.startswith(f"{home.BLOBS_DIR}/"):
+                blob = relative.rsplit("/", 1)[-1]
+                _upload(folder / name, staging, backend, blob)
+                uploaded.append(blob)
+            else:
+                _copy(folder / name, target_home / relative)
+            report.files += 1
+        _record_store(target_home, store)
         if kind == "postgresql":
             _restore_postgres(folder / DUMP, str(manifest["schema"]), database_url)
     except BaseException:
         shutil.rmtree(target_home, ignore_errors=True)
+        if backend is not None:
+            _remove_uploaded(backend, uploaded)
         raise
-    vault = Vault.open(target_home, passphrase=passphrase, database_url=database_url)
+    vault = Vault.open(target_home, passphrase=passphrase, database_url=database_url, store=store)
     try:
         with transaction.atomic():
             details = {
@@ -300,12 +330,40 @@ def restore_vault(
                 "backup_made_at": manifest["made_at"],
                 "manifest_sha256": _hash_file(folder / MANIFEST)[0],
                 "damaged_files": len(report.damaged),
+                "blob_store": store.url or "vault folder",
             }
             vault.log(VAULT_LOG).append("vault.restore", operator, details)
             vault.log(VAULT_LOG).seal(vault.signer)
     finally:
         vault.close()
     return report
+
+
+def _upload(source: Path, staging: Path, backend: S3Backend, name: str) -> None:
+    """Put one blob file of the backup into the object store (the backup keeps its copy)."""
+    staged = staging / f"incoming-{secrets.token_hex(8)}"
+    try:
+        _copy(source, staged)
+        backend.put(staged, name)
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def _remove_uploaded(backend: S3Backend, names: list[str]) -> None:
+    """Take back what a failed restore uploaded, as far as the store lets us."""
+    for name in names:
+        try:
+            backend.delete(name)
+        except VaultError:
+            break  # the store is unreachable: the error that stopped the restore says so
+
+
+def _record_store(target_home: Path, store: StoreSettings) -> None:
+    """Make the restored ``vault.json`` name the store its blobs were restored into."""
+    info = VaultInfo.read(target_home)
+    if info.blob_store != store.url:
+        moved = replace(info, blob_store=store.url, format=home.FORMAT if store.url else 1)
+        write_atomic(target_home / home.INFO_FILE, moved.to_json(), mode=0o644)
 
 
 def _require_empty_database(url: str) -> None:
@@ -442,16 +500,23 @@ def _describe(path: Path) -> dict[str, Any]:
 
 def _copy(source: Path, target: Path) -> dict[str, Any]:
     """Copy one file durably, hashing the bytes as they are written."""
+    with source.open("rb") as reader:
+        described = _copy_stream(reader, target)
+    shutil.copymode(source, target)
+    return described
+
+
+def _copy_stream(reader: BinaryIO, target: Path) -> dict[str, Any]:
+    """Write a stream to a new file durably, hashing the bytes as they are written."""
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     digest, size = hashlib.sha256(), 0
-    with source.open("rb") as reader, target.open("xb") as writer:
+    with target.open("xb") as writer:
         while chunk := reader.read(_READ):
             digest.update(chunk)
             size += len(chunk)
             writer.write(chunk)
         writer.flush()
         os.fsync(writer.fileno())
-    shutil.copymode(source, target)
     return {"sha256": digest.hexdigest(), "size": size}
 
 

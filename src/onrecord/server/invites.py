@@ -8,10 +8,15 @@ and nothing else: the person harassed can be invited as ``owner`` of their own c
 sees no other.
 
 A link is refused, with a page that says which, when it is unknown (mistyped, altered,
-or made for another server), already used, or expired. Accepting is one transaction that
-marks the invite used only if it still is unused and unexpired, so two tabs racing on one
-link give one share. Both ends are in the case's custody log: ``access.invite`` (who
-invited whom, in which role, until when) and ``access.accept``.
+or made for another server), already used, revoked by an owner of the case, or expired.
+Accepting is one transaction that marks the invite used only if it is still unused,
+unrevoked and unexpired, so two tabs racing on one link give one share. Every step is in
+the case's custody log: ``access.invite`` (who invited whom, in which role, until
+when), ``access.accept`` and ``access.revoke``.
+
+The link itself is the server's public address (the ``public_url`` setting) followed by
+``/invite/<token>``. It is never built from the Host header of a request: whoever can send
+a request with a forged Host would otherwise get links pointing at their own server.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from onrecord.vault.home import Vault
 
 DEFAULT_HOURS = 72
 MAX_HOURS = 30 * 24
-Refusal = Literal["unknown", "used", "expired"]
+Refusal = Literal["unknown", "used", "revoked", "expired"]
 
 
 def token_hash(token: str) -> str:
@@ -56,11 +61,21 @@ class NewInvite:
 
 
 class InviteRefusedError(InputError):
-    """The link cannot be used; ``reason`` says why (unknown, used or expired)."""
+    """The link cannot be used; ``reason`` says why (unknown, used, revoked or expired)."""
 
     def __init__(self, reason: Refusal, message: str) -> None:
         super().__init__(message)
         self.reason: Refusal = reason
+
+
+class WrongPasswordError(InputError):
+    """An invite to an existing account was given a password that is not the account's."""
+
+
+def invite_link(public_url: str, token: str) -> str:
+    """The link to send: ``public_url`` (already checked, see ``config.check_public_url``)
+    and the token's path; only the path when no public address is set."""
+    return f"{public_url.rstrip('/')}/invite/{token}"
 
 
 def create_invite(
@@ -129,6 +144,12 @@ def find_invite(token: str, now: dt.datetime | None = None) -> Invite:
             "This invite link was already used; each link works once. If it was you, log in "
             "with your email and password. If it was not, tell the person who invited you.",
         )
+    if invite.revoked_at is not None:
+        raise InviteRefusedError(
+            "revoked",
+            "This invite link was withdrawn by the person who made it. Ask them for a new one "
+            "if you still need access.",
+        )
     if (now or utc_now()) >= invite.expires_at:
         raise InviteRefusedError(
             "expired",
@@ -158,7 +179,7 @@ def accept_invite(
         _confirm_password(existing, password)
     with transaction.atomic():
         invite = Invite.objects.select_for_update().select_related("case").get(pk=invite.pk)
-        if invite.used_at is not None:  # another request used it a moment ago
+        if invite.used_at is not None or invite.revoked_at is not None:  # changed meanwhile
             find_invite(token, moment)
         user = User.objects.filter(username=invite.email).first()
         if user is None or not user.has_usable_password():
@@ -202,10 +223,50 @@ def _confirm_password(user: User, password: str) -> None:
         )
     if not user.check_password(password):
         record_failure(user, "password")
-        raise InputError(
+        raise WrongPasswordError(
             f"That is not the password of {user.username}. This invite adds a case to your "
             "existing account: give its password."
         )
+
+
+def pending_invites(case: Case, now: dt.datetime | None = None) -> list[Invite]:
+    """The case's invites that still work (unused, not revoked, not expired), soonest first."""
+    return list(
+        Invite.objects.filter(
+            case=case,
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=now or utc_now(),
+        ).order_by("expires_at", "pk")
+    )
+
+
+def revoke_invite(
+    vault: Vault, case: Case, invite_id: int, *, operator: str, now: dt.datetime | None = None
+) -> Invite:
+    """Withdraw an unused invite of ``case`` so its link stops working; ``access.revoke``."""
+    moment = now or utc_now()
+    with transaction.atomic():
+        invite = Invite.objects.select_for_update().filter(case=case, pk=invite_id).first()
+        if invite is None:
+            raise InputError(f"Case {case.pk} has no invite {invite_id}.")
+        if invite.used_at is not None:
+            raise InputError(
+                f"The invite for {invite.email} was already used. To take the access away, "
+                "remove that person from the case instead."
+            )
+        if invite.revoked_at is not None:
+            raise InputError(f"The invite for {invite.email} was already revoked.")
+        invite.revoked_at = moment
+        invite.revoked_by = operator
+        invite.save(update_fields=["revoked_at", "revoked_by"])
+        vault.log(case.log_name).append(
+            "access.revoke",
+            operator,
+            {"case": case.uid.hex, "invite": invite.pk, "user": invite.email, "role": invite.role},
+        )
+    seal(vault, case)
+    return invite
 
 
 __all__ = [
@@ -213,9 +274,13 @@ __all__ = [
     "MAX_HOURS",
     "InviteRefusedError",
     "NewInvite",
+    "WrongPasswordError",
     "accept_invite",
     "create_invite",
     "find_invite",
+    "invite_link",
     "needs_new_password",
+    "pending_invites",
+    "revoke_invite",
     "token_hash",
 ]

@@ -7,19 +7,27 @@ leaves neither the exhibit nor the job, and a committed one leaves both.
 
 Every job of one case carries the lock ``case-<uid>``: procrastinate runs jobs sharing a
 lock one at a time, in order, so two workers never write one case's custody log or
-exhibit numbers at once; different cases run in parallel.
+exhibit numbers at once; different cases run in parallel. Triage is the exception that
+lets many workers share one large case: the ``triage`` job (locked, so it runs after the
+imports queued before it) only cuts the unlabelled items into id ranges and queues one
+``triage_part`` job per range, unlocked, in its own transaction; each part classifies
+outside any lock and writes each batch in a short transaction under the custody log's own
+lock (``cases.triage``).
 
 Each task is idempotent, so a job retried after its worker was killed (``worker``
 retries the jobs of workers whose heartbeat stopped) does nothing twice:
 
 - **import**: the exhibit is already stored; each unit commits with its log entry, and a
   re-run finds the messages of committed units by their dedupe keys and skips them;
-- **triage**: labels only items without a label from this model version;
+- **triage**: queues no part for items already in a part still queued or running;
+- **triage_part**: labels only its range's items without a label from this model version,
+  checked again under the log's lock as each batch is written;
 - **ocr**: an image's messages already recorded (same dedupe key) are not added again;
 - **capture**: a URL captured in this case since the job was queued is not captured again.
 
 A database that goes away mid-job (PostgreSQL restarted) fails the job with an
-``OperationalError``; the task is retried (up to ``MAX_ATTEMPTS``), from a fresh connection.
+``OperationalError``; the task is retried (up to ``MAX_ATTEMPTS``), from a fresh connection,
+by the same worker once the server is back (``tests/server/test_restart.py``).
 """
 
 from __future__ import annotations
@@ -28,9 +36,9 @@ import datetime as dt
 import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import procrastinate
 from django.db import (
@@ -40,11 +48,15 @@ from django.db import (
     connection,
     transaction,
 )
+from procrastinate.types import JSONDict
 
 from onrecord.cases.models import Capture, Case, Evidence
 from onrecord.errors import ConfigError, InputError, StorageFullError, VaultError
 from onrecord.vault.custody import iso_utc, utc_now
 from onrecord.vault.home import Vault
+
+if TYPE_CHECKING:
+    from onrecord.analysis.classify import Classifier
 
 QUEUE = "onrecord"
 MAX_ATTEMPTS = 5
@@ -59,11 +71,16 @@ _RETRY = procrastinate.RetryStrategy(
 app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
 
 _serving: dict[str, Vault] = {}
+_triage_threads: list[int] = []
 
 
-def serve(vault: Vault) -> None:
-    """Give this process's tasks the open vault (``onrecord worker`` does, once)."""
+def serve(vault: Vault, *, triage_threads: int = 1) -> None:
+    """Give this process's tasks the open vault (``onrecord worker`` does, once).
+
+    ``triage_threads``: threads the triage model's encoder runs on in this process.
+    """
     _serving["vault"] = vault
+    _triage_threads[:] = [triage_threads]
 
 
 def _vault() -> Vault:
@@ -73,6 +90,14 @@ def _vault() -> Vault:
         raise VaultError(
             "No vault is open for queued work; start it with `onrecord worker`."
         ) from None
+
+
+def _classifier() -> Classifier:
+    """The shipped classifier, loaded once per process with the worker's thread count."""
+    from onrecord.analysis.classify import Classifier
+    from onrecord.analysis.model import load_model
+
+    return Classifier(load_model(threads=_triage_threads[0] if _triage_threads else None))
 
 
 def require_server() -> None:
@@ -179,17 +204,61 @@ class QueuedJob:
     case: str  # the case's uid, hex
     scheduled_at: str
     exhibit: int | None = None  # the exhibit an import or OCR job reads
+    first_item: int | None = None  # a triage part: the ids of the items it labels
+    last_item: int | None = None
+    parts: int = 0  # a triage job: the parts it queued, and how many ended
+    parts_done: int = 0
+    parts_failed: int = 0
 
     @property
     def state(self) -> str:
-        """queued, running, done or failed."""
-        return STATES.get(self.status, "queued")
+        """queued, running, done or failed; a triage job is done when all its parts are."""
+        own = STATES.get(self.status, "queued")
+        if own != "done":
+            return own
+        if self.parts_failed:
+            return "failed"
+        return "running" if self.parts_done < self.parts else "done"
+
+    @property
+    def detail(self) -> str:
+        """What the job works on, in a few words."""
+        if self.exhibit is not None:
+            return f"exhibit {self.exhibit}"
+        if self.first_item is not None:
+            return f"items {self.first_item}-{self.last_item}"
+        if self.parts:
+            failed = f", {self.parts_failed} failed" if self.parts_failed else ""
+            return f"{self.parts_done} of {self.parts} parts done{failed}"
+        return ""
 
 
 _SELECT = (
     "SELECT id, task_name, status::text, attempts, args->>'case', "
-    "COALESCE(scheduled_at::text, ''), (args->>'exhibit')::int FROM procrastinate_jobs "
+    "COALESCE(scheduled_at::text, ''), (args->>'exhibit')::int, (args->>'first')::bigint, "
+    "(args->>'last')::bigint FROM procrastinate_jobs "
 )
+
+
+def _with_parts(found: list[QueuedJob]) -> list[QueuedJob]:
+    """Each triage job with the count of its parts, done and failed."""
+    parents = [str(j.id) for j in found if j.task == triage.name]
+    if not parents:
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (args->>'parent')::bigint, count(*), "
+            "count(*) FILTER (WHERE status = 'succeeded'), "
+            "count(*) FILTER (WHERE status IN ('failed', 'cancelled', 'aborted')) "
+            "FROM procrastinate_jobs "
+            "WHERE task_name = %s AND args->>'parent' = ANY(%s) GROUP BY 1",
+            [triage_part.name, parents],
+        )
+        counts = {row[0]: row[1:] for row in cursor.fetchall()}
+    return [
+        replace(j, parts=c[0], parts_done=c[1], parts_failed=c[2]) if (c := counts.get(j.id)) else j
+        for j in found
+    ]
 
 
 def list_jobs(limit: int = 200) -> list[QueuedJob]:
@@ -197,7 +266,7 @@ def list_jobs(limit: int = 200) -> list[QueuedJob]:
     require_server()
     with connection.cursor() as cursor:
         cursor.execute(_SELECT + "WHERE queue_name = %s ORDER BY id DESC LIMIT %s", [QUEUE, limit])
-        return [QueuedJob(*row) for row in cursor.fetchall()]
+        return _with_parts([QueuedJob(*row) for row in cursor.fetchall()])
 
 
 def find_job(job_id: int) -> QueuedJob | None:
@@ -206,7 +275,7 @@ def find_job(job_id: int) -> QueuedJob | None:
     with connection.cursor() as cursor:
         cursor.execute(_SELECT + "WHERE queue_name = %s AND id = %s", [QUEUE, job_id])
         row = cursor.fetchone()
-    return QueuedJob(*row) if row is not None else None
+    return _with_parts([QueuedJob(*row)])[0] if row is not None else None
 
 
 # -- the tasks (run by ``onrecord worker``) -------------------------------------------------
@@ -265,14 +334,68 @@ def import_exhibit(
     return report.as_json()
 
 
-@app.task(name="onrecord.triage", queue=QUEUE, retry=_RETRY)
-def triage(*, case: str, operator: str, queued_at: str) -> dict[str, Any]:
-    """Label the case's unlabelled items (idempotent by model version)."""
-    from onrecord.cases.triage import triage_case
+@app.task(name="onrecord.triage", queue=QUEUE, retry=_RETRY, pass_context=True)
+def triage(
+    context: procrastinate.JobContext, *, case: str, operator: str, queued_at: str
+) -> dict[str, Any]:
+    """Queue the case's unlabelled items as parts for any worker (one transaction)."""
+    from onrecord.cases.triage import plan_parts
 
     close_old_connections()
-    report = triage_case(_vault(), _case(case), operator)
-    return {"model_version": report.model_version, "labelled": report.labelled}
+    found = _case(case)
+    version = _classifier().version
+    with transaction.atomic():
+        parts = plan_parts(found, version, skip=_queued_parts(case))
+        shared: JSONDict = {
+            "case": case,
+            "operator": operator,
+            "queued_at": queued_at,
+            "parent": context.job.id,
+        }
+        if parts:
+            connection.ensure_connection()
+            triage_part.configure(queue=QUEUE, connection=connection.connection).batch_defer(
+                *({"first": p.first, "last": p.last, "items": p.items} | shared for p in parts)
+            )
+    return {
+        "model_version": version,
+        "parts": len(parts),
+        "items": sum(part.items for part in parts),
+    }
+
+
+def _queued_parts(case: str) -> list[tuple[int, int]]:
+    """Id ranges of the case's triage parts still queued or running."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (args->>'first')::bigint, (args->>'last')::bigint FROM procrastinate_jobs "
+            "WHERE task_name = %s AND status IN ('todo', 'doing') AND args->>'case' = %s",
+            ["onrecord.triage_part", case],
+        )
+        return [(int(low), int(high)) for low, high in cursor.fetchall()]
+
+
+@app.task(name="onrecord.triage_part", queue=QUEUE, retry=_RETRY)
+def triage_part(
+    *,
+    case: str,
+    first: int,
+    last: int,
+    items: int,
+    operator: str,
+    queued_at: str,
+    parent: int,
+) -> dict[str, Any]:
+    """Label one id range of a case's items; no case lock, so workers share a large case."""
+    from onrecord.cases.triage import triage_range
+
+    close_old_connections()
+    report = triage_range(_vault(), _case(case), operator, first, last, _classifier())
+    return {
+        "model_version": report.model_version,
+        "labelled": report.labelled,
+        "already": report.already,
+    }
 
 
 @app.task(name="onrecord.ocr", queue=QUEUE, retry=_RETRY)
@@ -309,7 +432,7 @@ def capture(
     return {"captured": len(outcomes), "already": len(urls) - len(todo)}
 
 
-TASKS = (import_exhibit, triage, ocr, capture)
+TASKS = (import_exhibit, triage, triage_part, ocr, capture)
 
 __all__ = [
     "MAX_ATTEMPTS",

@@ -1,5 +1,6 @@
-"""Who may see which case: a staff account's share of a case, with its role; login security;
-the staff sessions every web process shares; one-time invite links.
+"""Who may see which case: a staff account's share of a case, with its role; login security
+(per account and per client address); the staff sessions every web process shares;
+one-time invite links.
 
 Staff accounts are Django's own ``auth.User`` (email as user name, Argon2id hashes,
 ``is_active`` False for a disabled account). A case is shared with a person explicitly;
@@ -109,6 +110,27 @@ class Invite(models.Model):
     used_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    revoked_at = models.DateTimeField(null=True)  # withdrawn before use: the link is dead
+    revoked_by = models.CharField(max_length=200, blank=True, default="")
 
     def __str__(self) -> str:
         return f"invite {self.pk} to case {self.case_id} as {self.role}"
+
+
+class AddressFailure(models.Model):
+    """One failed login, code or invite from a client address (``server.ratelimit``).
+
+    The per-account lockout cannot see one address trying many accounts; these rows can.
+    Only failures are kept, so a busy office behind one address is never slowed by its
+    own successful logins. Rows older than the window are deleted as new ones arrive.
+    """
+
+    address = models.GenericIPAddressField()
+    at = models.DateTimeField(db_index=True)
+    step = models.CharField(max_length=16)  # "password", "code" or "invite"
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "at"], name="address_failure_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.step} failure from {self.address}"

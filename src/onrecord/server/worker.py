@@ -40,6 +40,7 @@ class WorkerOptions:
     concurrency: int = 1
     stalled_after: float = 60.0  # seconds without a heartbeat before a worker's jobs are retried
     once: bool = False  # run the jobs waiting now, then stop (scripts, benchmarks, tests)
+    triage_threads: int = 1  # the triage encoder's threads (ONRECORD_WORKER_TRIAGE_THREADS)
 
     @property
     def heartbeat(self) -> float:
@@ -116,7 +117,12 @@ async def _run(app: procrastinate.App, options: WorkerOptions) -> None:
 
 def run_worker(vault: Vault, database_url: str, options: WorkerOptions) -> None:
     """Run jobs until stopped (SIGTERM/SIGINT finish the running jobs first)."""
-    jobs.serve(vault)
+    if options.triage_threads < 1:
+        raise ConfigError(
+            f"ONRECORD_WORKER_TRIAGE_THREADS must be 1 or more, not {options.triage_threads}: "
+            "it is how many threads each worker gives the triage model."
+        )
+    jobs.serve(vault, triage_threads=options.triage_threads)
     connector = procrastinate.PsycopgConnector(conninfo=conninfo(database_url))
     asyncio.run(_run(jobs.app.with_connector(connector), options))
 

@@ -186,20 +186,24 @@ class CustodyLog:
         """
         self._lock()
         latest = self.latest_head()
-        hashes = self.leaf_hashes()
-        if not hashes or (latest is not None and latest.tree_size == len(hashes)):
+        start, frontier = _resume(latest)
+        added = LogEntry.objects.filter(log=self.name, index__gte=start).order_by("index")
+        hashes = (bytes.fromhex(h) for h in added.values_list("leaf_hash", flat=True))
+        frontier, size = merkle.extend_frontier(frontier, start, hashes)
+        if size == 0 or (latest is not None and latest.tree_size == size):
             return None
-        root = merkle.root_from_leaf_hashes(hashes).hex()
+        root = merkle.root_from_frontier(frontier).hex()
         moment = utc_now()
-        message = head_message(self.name, len(hashes), root, iso_utc(moment))
+        message = head_message(self.name, size, root, iso_utc(moment))
         signature = signer.sign(message)
         head = TreeHead.objects.create(
             log=self.name,
-            tree_size=len(hashes),
+            tree_size=size,
             root_hash=root,
             timestamp=moment,
             key_id=signer.public.key_id,
             signature=signature.hex(),
+            frontier=" ".join(h.hex() for h in frontier),
         )
         timestamp.stamp_head_after_commit(self.name, head.tree_size, message)
         return head
@@ -209,6 +213,25 @@ class CustodyLog:
 
     def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
         return merkle.consistency_proof(self.leaf_hashes(new_size), old_size)
+
+
+def _resume(head: TreeHead | None) -> tuple[int, list[bytes]]:
+    """Where the next head's computation starts: after ``head``, or from the first entry.
+
+    A head from before frontiers were kept, or whose frontier does not fold to its own
+    signed root, is not trusted as a starting point: the tree is computed from every entry.
+    """
+    if head is None or not head.frontier:
+        return 0, []
+    try:
+        frontier = [bytes.fromhex(h) for h in head.frontier.split()]
+    except ValueError:
+        return 0, []
+    if len(frontier) != head.tree_size.bit_count():
+        return 0, []
+    if merkle.root_from_frontier(frontier).hex() != head.root_hash:
+        return 0, []
+    return head.tree_size, frontier
 
 
 def entry_body(entry: LogEntry) -> dict[str, Any]:

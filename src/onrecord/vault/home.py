@@ -2,15 +2,22 @@
 
 ::
 
-    vault.json     format version, encrypted or not, which database, public signing key
+    vault.json     format version, encrypted or not, which database, public signing key,
+                   and (format 2) the object store holding the blobs
     keys.json      the master key wrapped by the passphrase (and the recovery key)
     signing.key    the Ed25519 key that signs custody-log heads, encrypted by the master key
     onrecord.db    SQLCipher database (unless the organisation server names PostgreSQL)
-    blobs/         evidence bytes, content-addressed (``blobs.BlobStore``)
+    blobs/         evidence bytes, content-addressed (``blobs.BlobStore``); with an object
+                   store only ``blobs/tmp``, where blobs are encrypted before upload
 
 The folder is readable without the app: a person with the passphrase, this layout and
 ``crypto``'s docstring can get every exhibit back. ``Vault.create`` is ``onrecord init``
 on an empty folder; ``Vault.open(upgrade=True)`` is ``init`` on an existing one.
+
+An organisation server may keep the blobs in an S3-compatible object store
+(``objectstore``); ``vault.json`` records which (``blob_store``), and a vault opened with
+another store, or none, is refused, rather than every exhibit being reported missing.
+Only a vault on PostgreSQL may use one: a laptop's evidence stays in its folder.
 """
 
 from __future__ import annotations
@@ -30,12 +37,13 @@ from django.db.models import Count
 from onrecord import __version__
 from onrecord.errors import VaultError, VaultLockedError, VaultNotFoundError
 from onrecord.vault import crypto, database
-from onrecord.vault.blobs import BlobStore
+from onrecord.vault.blobs import BlobBackend, BlobStore
 from onrecord.vault.custody import CustodyLog, Signer, Verifier, iso_utc, utc_now
 from onrecord.vault.files import write_atomic
 from onrecord.vault.models import LogEntry, TreeHead
+from onrecord.vault.objectstore import S3Backend, StoreSettings, configured_store
 
-FORMAT = 1
+FORMAT = 2  # 2: may name an object store (``blob_store``); a vault without one stays at 1
 INFO_FILE = "vault.json"
 KEYS_FILE = "keys.json"
 SIGNING_FILE = "signing.key"
@@ -54,9 +62,11 @@ class VaultInfo:
     encrypted: bool
     database: str  # "sqlite" or "postgresql"
     public_key: str  # hex, Ed25519
+    blob_store: str = ""  # s3://bucket/prefix, or "" for blobs/ in the vault folder
 
     def to_json(self) -> bytes:
-        return json.dumps(self.__dict__, indent=2).encode() + b"\n"
+        data = {k: v for k, v in self.__dict__.items() if k != "blob_store" or v}
+        return json.dumps(data, indent=2).encode() + b"\n"
 
     @classmethod
     def read(cls, home: Path) -> VaultInfo:
@@ -83,13 +93,18 @@ class Vault:
     """An unlocked, open vault; its database is this process's default connection."""
 
     def __init__(
-        self, home: Path, info: VaultInfo, master_key: bytes | None, signer: Signer
+        self,
+        home: Path,
+        info: VaultInfo,
+        master_key: bytes | None,
+        signer: Signer,
+        backend: BlobBackend | None = None,
     ) -> None:
         self.home = home
         self.info = info
         self.master_key = master_key
         self.signer = signer
-        self.blobs = BlobStore(home / BLOBS_DIR, master_key)
+        self.blobs = BlobStore(home / BLOBS_DIR, master_key, backend)
 
     # -- creating and opening ---------------------------------------------------------
 
@@ -106,8 +121,13 @@ class Vault:
         kdf: crypto.KdfParams,
         database_url: str = "",
         with_recovery: bool = True,
+        store: StoreSettings | None = None,
     ) -> tuple[Vault, str | None]:
-        """Make a new vault; encrypted unless ``passphrase`` is None. Returns the recovery key."""
+        """Make a new vault; encrypted unless ``passphrase`` is None. Returns the recovery key.
+
+        ``store`` (default: the ``blob_store`` settings) names an object store for the
+        blobs; it must be reachable and empty under its prefix.
+        """
         if cls.exists(home):
             raise VaultError(f"{home} already holds a vault.")
         if (home / DATABASE_FILE).exists():
@@ -115,6 +135,8 @@ class Vault:
                 f"{home} holds an onrecord database but no {INFO_FILE}. Move the folder aside "
                 "and run `onrecord init` again, or restore vault.json from a backup."
             )
+        store = configured_store() if store is None else store
+        backend = new_store_backend(store, database_url) if store.is_s3 else None
         home.mkdir(parents=True, exist_ok=True, mode=0o700)
         signer = Signer.generate()
         master_key: bytes | None = None
@@ -129,14 +151,15 @@ class Vault:
         else:
             write_atomic(home / SIGNING_FILE, signer.private_bytes())
         info = VaultInfo(
-            format=FORMAT,
+            format=FORMAT if store.is_s3 else 1,
             created_at=iso_utc(utc_now()),
             created_with=f"onrecord {__version__}",
             encrypted=passphrase is not None,
             database="postgresql" if database_url else "sqlite",
             public_key=signer.public.public_key.hex(),
+            blob_store=store.url,
         )
-        vault = cls(home, info, master_key, signer)
+        vault = cls(home, info, master_key, signer, backend)
         vault.blobs.create()
         vault._activate(database_url)
         database.migrate()
@@ -152,9 +175,16 @@ class Vault:
         recovery_key: str | None = None,
         database_url: str = "",
         upgrade: bool = False,
+        store: StoreSettings | None = None,
     ) -> Vault:
-        """Unlock and open; ``upgrade`` brings an older schema up to date (``init``)."""
+        """Unlock and open; ``upgrade`` brings an older schema up to date (``init``).
+
+        ``store`` (default: the ``blob_store`` settings) must be the one the vault records.
+        """
         info = VaultInfo.read(home)
+        store = configured_store() if store is None else store
+        require_same_store(info, store, home)
+        backend = S3Backend(store) if store.is_s3 else None
         master_key: bytes | None = None
         if info.encrypted:
             key_file = cls._key_file(home)
@@ -173,7 +203,7 @@ class Vault:
                 f"The signing key in {home / SIGNING_FILE} is not this vault's "
                 f"(vault.json names another). One of the two files was replaced."
             )
-        vault = cls(home, info, master_key, signer)
+        vault = cls(home, info, master_key, signer, backend)
         if info.database == "postgresql" and not database_url:
             raise VaultError(
                 "This vault keeps its database in PostgreSQL: set ONRECORD_DATABASE_URL."
@@ -252,6 +282,53 @@ class Vault:
     def recover(self) -> tuple[int, int]:
         """Tidy after an interrupted command: (partial files removed, logs sealed)."""
         return self.blobs.clean_incoming(), self.seal_all()
+
+
+def new_store_backend(store: StoreSettings, database_url: str) -> S3Backend:
+    """The object store for a new vault (or a restore): server only, reachable, empty."""
+    if not database_url:
+        raise VaultError(_LAPTOP_STORE)
+    backend = S3Backend(store)
+    backend.check()
+    if not backend.is_empty():
+        raise VaultError(
+            f"{store.shown} already holds objects: another vault's evidence may be there. "
+            "Nothing was written. Give this vault a prefix of its own "
+            "(blob_store = s3://bucket/another-prefix)."
+        )
+    return backend
+
+
+def require_same_store(info: VaultInfo, store: StoreSettings, home: Path) -> None:
+    """Refuse to open a vault with another blob store than the one it was made with."""
+    if info.blob_store == store.url:
+        return
+    if not info.blob_store and info.database == "sqlite":
+        raise VaultError(_LAPTOP_STORE)
+    if not info.blob_store:
+        raise VaultError(
+            f"This vault keeps its evidence in its folder ({home / BLOBS_DIR}), but blob_store "
+            f"names {store.url}. Unset ONRECORD_BLOB_STORE (or blob_store in the config file); "
+            "to move the evidence into the object store, `onrecord backup` the vault and "
+            "`onrecord restore` it with blob_store set."
+        )
+    if not store.url:
+        raise VaultError(
+            f"This vault keeps its evidence in the object store {info.blob_store}: set "
+            f"ONRECORD_BLOB_STORE={info.blob_store} (and the s3_ settings it was made with)."
+        )
+    raise VaultError(
+        f"This vault keeps its evidence in {info.blob_store}, but blob_store names {store.url}. "
+        f"Set it back to {info.blob_store}; to move the evidence, `onrecord backup` the vault "
+        "and `onrecord restore` it with the new blob_store."
+    )
+
+
+_LAPTOP_STORE = (
+    "An object store (blob_store) is for the organisation server, whose database is "
+    "PostgreSQL (ONRECORD_DATABASE_URL); a laptop vault keeps its evidence in its own "
+    "encrypted folder. Unset ONRECORD_BLOB_STORE (or blob_store in the config file)."
+)
 
 
 def _seal_signing_key(master_key: bytes, raw: bytes) -> bytes:

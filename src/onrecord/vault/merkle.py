@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from onrecord.errors import ProofError
 
@@ -69,6 +69,38 @@ def _range_root(leaf_hashes: Sequence[bytes], lo: int, hi: int) -> bytes:
 def root_from_leaf_hashes(leaf_hashes: Sequence[bytes]) -> bytes:
     """The Merkle Tree Hash (RFC 6962 §2.1) over already-computed leaf hashes."""
     return _range_root(leaf_hashes, 0, len(leaf_hashes))
+
+
+def extend_frontier(
+    frontier: Sequence[bytes], size: int, leaf_hashes: Iterable[bytes]
+) -> tuple[list[bytes], int]:
+    """Append leaves to a tree known only by its frontier; return the new frontier and size.
+
+    The frontier of a tree of ``size`` leaves is the roots of its perfect subtrees, largest
+    (leftmost) first: one per set bit of ``size``. It is all a new root needs, so a log of a
+    million entries is extended by reading only the entries added since its last head.
+    """
+    if len(frontier) != size.bit_count():
+        raise ValueError(f"a frontier of {len(frontier)} hashes cannot describe {size} leaves")
+    stack = list(frontier)
+    for h in leaf_hashes:
+        level = 0
+        while (size >> level) & 1:
+            h = node_hash(stack.pop(), h)
+            level += 1
+        stack.append(h)
+        size += 1
+    return stack, size
+
+
+def root_from_frontier(frontier: Sequence[bytes]) -> bytes:
+    """The Merkle Tree Hash of the tree whose frontier this is (RFC 6962's right-to-left fold)."""
+    if not frontier:
+        return EMPTY_ROOT
+    root = frontier[-1]
+    for h in reversed(frontier[:-1]):
+        root = node_hash(h, root)
+    return root
 
 
 def inclusion_proof(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:

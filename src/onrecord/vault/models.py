@@ -59,6 +59,10 @@ class TreeHead(models.Model):
     timestamp = models.DateTimeField()
     key_id = models.CharField(max_length=64)
     signature = models.CharField(max_length=128)
+    # The roots of the tree's perfect subtrees (hex, space-separated), so the next head is
+    # computed from the entries added since this one. Not signed: ``verify`` recomputes every
+    # head from the entries, and ``seal`` checks it folds to ``root_hash`` before using it.
+    frontier = models.TextField(blank=True, default="")
 
     class Meta:
         constraints = [

@@ -25,9 +25,9 @@ from django.db import DatabaseError, connection
 
 from onrecord.errors import TamperedError, VaultError
 from onrecord.vault import merkle
-from onrecord.vault.blobs import BlobStore
+from onrecord.vault.blobs import BlobMissingError, BlobStore
 from onrecord.vault.custody import Verifier, head_message, head_timestamp
-from onrecord.vault.models import LogEntry, TimestampToken, TreeHead
+from onrecord.vault.models import Blob, LogEntry, TimestampToken, TreeHead
 from onrecord.vault.timestamp import (
     TokenCheck,
     chain_der,
@@ -325,12 +325,12 @@ def check_blob(
     subject: str,
     progress: Callable[[int], None] | None = None,
 ) -> Check:
-    """Re-hash a blob's plaintext against the hash it was stored under."""
-    path = blobs.path_for(sha256)
-    if not path.exists():
-        return Check(subject, "missing", f"its blob file {path.name[:16]}… is gone")
+    """Re-hash a blob's plaintext against the hash it was stored under (file or object)."""
+    name = blobs.name_for(sha256)
     try:
         found, found_size = blobs.rehash(sha256, progress)
+    except BlobMissingError:
+        return Check(subject, "missing", f"its blob {name[:16]}… is gone")
     except TamperedError as exc:
         return Check(subject, "altered", str(exc))
     except (OSError, VaultError) as exc:
@@ -343,3 +343,41 @@ def check_blob(
             f"recorded {sha256[:16]}… ({size} bytes)",
         )
     return Check(subject, "ok", f"sha256 {sha256[:16]}…, {size} bytes")
+
+
+def check_blob_store(blobs: BlobStore) -> list[Check]:
+    """The stored names against the blob records: missing blobs, and strays.
+
+    A stray (stored, named by no record) is reported but passes: a command interrupted
+    between storing a blob and recording it leaves one, whole, and no exhibit depends on
+    it. A record whose blob is gone is *missing*, unless an exhibit holds it: the exhibit's
+    own check names that one.
+    """
+    subject = f"blob store ({blobs.backend.where})"
+    try:
+        stored = set(blobs.names())
+    except (OSError, VaultError) as exc:
+        return [Check(subject, "could not check", f"its blobs could not be listed: {exc}")]
+    recorded = set(Blob.objects.filter(purged_at=None).values_list("stored_name", flat=True))
+    strays = sorted(stored - recorded)
+    detail = ""
+    if strays:
+        detail = (
+            f"; {len(strays)} stored blob(s) no record names ({_names(strays)}): left by an "
+            "interrupted command, or put there outside onrecord; no exhibit depends on them"
+        )
+    exhibits = set(
+        Blob.objects.filter(evidence__isnull=False, evidence__purged_at=None).values_list(
+            "stored_name", flat=True
+        )
+    )
+    gone = sorted(recorded - stored - exhibits)
+    if gone:
+        return [
+            Check(subject, "missing", f"{len(gone)} recorded blob(s) gone: {_names(gone)}{detail}")
+        ]
+    return [Check(subject, "ok", f"{len(recorded)} recorded blob(s) present{detail}")]
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(f"{n[:16]}…" for n in names[:10]) + (" …" if len(names) > 10 else "")

@@ -18,7 +18,8 @@ def make_app(state: WebState, *, extra_hosts: tuple[str, ...] = ()) -> WSGIHandl
     On a laptop, sessions live in memory under a fresh secret per run, so nothing signed
     outlives it. On the organisation server they live in the shared database under a key
     derived from the vault's master key, so every web process (and the next one after a
-    restart) accepts them (``web.sessions``).
+    restart) accepts them (``web.sessions``), and the ``public_url`` setting names the host
+    and form origin Django accepts (``web.addresses``).
     """
     setup_django()
     if state.server_mode:
@@ -28,6 +29,10 @@ def make_app(state: WebState, *, extra_hosts: tuple[str, ...] = ()) -> WSGIHandl
     for host in extra_hosts:
         if host not in settings.ALLOWED_HOSTS:
             settings.ALLOWED_HOSTS.append(host)
+    if state.server_mode and state.settings.config is not None:
+        from onrecord.web.addresses import allow_public_url  # needs Django set up
+
+        allow_public_url(state.settings.config.public_url)
     install(state)
     if state.server_mode:
         configure_server_logging()

@@ -45,12 +45,26 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
         self.setFormatter(JsonLineFormatter())
 
 
+class WithoutAddress(logging.Filter):
+    """Django's own lines name the address ("Not Found: /cases/12/", "Internal Server
+    Error: /cases/12/items/7/decide"): keep what happened, drop where."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and args and str(args[-1]).startswith("/"):
+            record.args = (*args[:-1], "(address not logged)")
+        return True
+
+
 def configure_server_logging() -> None:
     """Send the request and login logs to stderr as JSON lines (once per process)."""
     for logger in (REQUESTS, AUTH):
         logger.setLevel(logging.INFO)
         if not any(isinstance(h, JsonLinesHandler) for h in logger.handlers):
             logger.addHandler(JsonLinesHandler())
+    django_requests = logging.getLogger("django.request")
+    if not any(isinstance(f, WithoutAddress) for f in django_requests.filters):
+        django_requests.addFilter(WithoutAddress())
 
 
 def log_request(

@@ -12,6 +12,11 @@ staff session that passes every one of these, checked on each request, in this o
 A session that fails is flushed at once (its data and its id gone), the event is logged
 with its reason, and the login page says why. Then every request gets one JSON log line
 (``web.logs``).
+
+The time of the last request is written to the session at most once every
+``SEEN_STEP_S``: writing it on every request would make every page a database commit.
+The idle limit therefore holds to within that step; the session's row expires on the
+same clock, so the two never disagree.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ Handler = Callable[[HttpRequest], HttpResponse]
 OPEN_PREFIXES = ("/static/", "/login", "/invite/", "/safety", "/healthz", "/favicon.ico")
 LOGIN_AT, SEEN_AT, GENERATION = "staff_login_at", "staff_seen_at", "staff_generation"
 NOTICE = "login_notice"
+SEEN_STEP_S = 60.0
 
 
 def start_session(request: HttpRequest, state: WebState, user: User) -> None:
@@ -81,7 +87,8 @@ def session_user(request: HttpRequest, state: WebState) -> User | None:
         end_session(request, user.pk, reason)
         request.user = AnonymousUser()
         return None
-    request.session[SEEN_AT] = now
+    if now - seen >= SEEN_STEP_S:
+        request.session[SEEN_AT] = now
     request.user = user
     return user
 

@@ -11,6 +11,7 @@ from onrecord.web.views import (
     invites,
     login,
     patterns,
+    people,
     plan,
     records,
     review,
@@ -58,4 +59,12 @@ urlpatterns = [
     path("cases/<int:case_id>/export", records.export_page, name="export"),
     path("cases/<int:case_id>/export/bag", records.export_download, name="export_bag"),
     path("cases/<int:case_id>/patterns", patterns.patterns_page, name="patterns"),
+    path("cases/<int:case_id>/people", people.people_page, name="people"),
+    path(
+        "cases/<int:case_id>/people/invites/<int:invite_id>/revoke",
+        people.revoke,
+        name="invite_revoke",
+    ),
+    path("cases/<int:case_id>/people/<int:user_id>/role", people.change_role, name="member_role"),
+    path("cases/<int:case_id>/people/<int:user_id>/remove", people.remove, name="member_remove"),
 ]

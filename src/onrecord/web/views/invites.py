@@ -1,6 +1,8 @@
 """Opening an invite link, and enrolling a second factor (organisation server only).
 
 The invite page needs no login: the link is the credential, used once (``server.invites``).
+An unknown link or a wrong password counts against the client's address like a failed
+login (``web.addresses``), so the page cannot be used to guess links or passwords.
 It says only what the link gives (a role on one case of this server) and never the
 case's title, which can name the person harassed. A person without a password sets one;
 an existing account confirms its password instead, so a link cannot replace anyone's
@@ -27,10 +29,12 @@ from onrecord.errors import InputError
 from onrecord.server.accounts import check_totp, enrol_totp, has_totp, totp_uri
 from onrecord.server.invites import (
     InviteRefusedError,
+    WrongPasswordError,
     accept_invite,
     find_invite,
     needs_new_password,
 )
+from onrecord.web.addresses import count_failure, limited
 from onrecord.web.logs import log_auth
 from onrecord.web.staff import start_session
 from onrecord.web.views.common import page, staff, state, vault
@@ -84,12 +88,15 @@ def _refused(request: HttpRequest, refusal: InviteRefusedError) -> HttpResponse:
     titles = {
         "unknown": _("This invite link does not work"),
         "used": _("This invite link was already used"),
+        "revoked": _("This invite link was withdrawn"),
         "expired": _("This invite link has expired"),
     }
     response = page(
         request, "error.html", {"title": titles[refusal.reason], "message": str(refusal)}
     )
     response.status_code = 404 if refusal.reason == "unknown" else 410
+    if refusal.reason == "unknown":
+        count_failure(request, "invite")
     log_auth("invite_refused", None, refusal.reason, warning=True)
     return response
 
@@ -98,6 +105,8 @@ def _refused(request: HttpRequest, refusal: InviteRefusedError) -> HttpResponse:
 def accept(request: HttpRequest, token: str) -> HttpResponse:
     """Show what the invite gives, and take the password that accepts it."""
     _server_only()
+    if (blocked := limited(request, "invite")) is not None:
+        return blocked
     try:
         invite = find_invite(token)
     except InviteRefusedError as refusal:
@@ -112,6 +121,8 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         except InviteRefusedError as refusal:
             return _refused(request, refusal)
         except InputError as exc:
+            if isinstance(exc, WrongPasswordError):
+                count_failure(request, "invite")
             error = str(exc)
         else:
             log_auth("invite_accepted", user.pk)

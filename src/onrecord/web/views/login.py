@@ -4,7 +4,9 @@ and the health endpoint.
 Every answer to a wrong email, password or code is the same sentence, so the form does not
 tell a stranger which accounts exist. Failures count against the account
 (``server.accounts.record_failure``): at five within fifteen minutes it is locked for the
-rest of that window, which the page says plainly, and the event is logged. The session id
+rest of that window, which the page says plainly, and the event is logged. They also count
+against the client's address (``web.addresses``): an address with too many recent failures
+gets a 429 page before any password is checked, whichever accounts it tried. The session id
 changes when the password is right (before the code) and again when the login completes
 (``web.staff.start_session``), so an id planted before login is worth nothing.
 """
@@ -30,6 +32,7 @@ from onrecord.server.accounts import (
     is_locked_out,
     record_failure,
 )
+from onrecord.web.addresses import count_failure, limited
 from onrecord.web.logs import log_auth
 from onrecord.web.staff import NOTICE, end_session, start_session
 from onrecord.web.views.common import page, staff, state, vault
@@ -98,6 +101,8 @@ def login(request: HttpRequest) -> HttpResponse:
     _server_only()
     target = _target(request)
     notice = _notices().get(str(request.session.pop(NOTICE, "")), "")
+    if request.method == "POST" and (blocked := limited(request, "password")) is not None:
+        return blocked
     form = LoginForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -118,6 +123,7 @@ def login(request: HttpRequest) -> HttpResponse:
                     return HttpResponseRedirect(reverse("login_code"))
                 start_session(request, state(), found)
                 return HttpResponseRedirect(target)
+            count_failure(request, "password")
             error = _failed(known, password)
     return page(
         request, "login.html", {"form": form, "error": error, "notice": notice, "next": target}
@@ -156,6 +162,8 @@ def login_code(request: HttpRequest) -> HttpResponse:
             request.session.pop(key, None)
         request.session[NOTICE] = "slow" if user is not None else ""
         return HttpResponseRedirect(reverse("login"))
+    if request.method == "POST" and (blocked := limited(request, "code")) is not None:
+        return blocked
     form = CodeForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -169,6 +177,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             start_session(request, web, user)
             return HttpResponseRedirect(target)
         else:
+            count_failure(request, "code")
             log_auth("login_failed", user.pk, "code", warning=True)
             if record_failure(user, "code"):
                 log_auth("locked", user.pk, "code", warning=True)

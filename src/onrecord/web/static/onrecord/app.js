@@ -99,6 +99,26 @@
     if (control.tagName.toLowerCase() === "select") { control.focus(); } else { control.click(); }
   });
 
+  // -- copy buttons (a new invite link): the field's text to the clipboard ----------------
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var field = document.getElementById(button.getAttribute("data-copy"));
+      var status = document.getElementById("copy-status");
+      if (!field) { return; }
+      function say(name) { if (status) { status.textContent = button.getAttribute(name) || ""; } }
+      field.focus();
+      field.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(
+          function () { say("data-copied-text"); },
+          function () { say(document.execCommand("copy") ? "data-copied-text" : "data-failed-text"); }
+        );
+      } else {
+        say(document.execCommand("copy") ? "data-copied-text" : "data-failed-text");
+      }
+    });
+  });
+
   // -- adding files: drag and drop, and pasting a screenshot ---------------------------------
   var zone = document.getElementById("dropzone");
   var input = document.getElementById("files");
