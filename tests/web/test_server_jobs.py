@@ -118,3 +118,21 @@ def test_a_job_page_is_only_for_staff_of_its_case(org: Org) -> None:
     assert refused.content == unknown.content
     assert other.get("/jobs/not-a-number").status_code == 404
     assert Client().get(f"/jobs/{job_id}").status_code == 302  # to the login
+
+
+def test_a_triage_job_in_parts_says_how_many_parts_are_done(org: Org) -> None:
+    advocate = logged_in(org, "advocate")
+    sent = advocate.post(f"/cases/{org.case_a.pk}/triage")
+    run_worker_once(org)
+    assert [t for _id, t, _s in jobs_table()] == ["onrecord.triage", "onrecord.triage_part"]
+    state, page = job_state(advocate, sent["Location"])
+    assert state == "done"
+    with connection.cursor() as cursor:  # as if its part were still waiting for a worker
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET status = 'todo' WHERE task_name = %s",
+            ["onrecord.triage_part"],
+        )
+    state, page = job_state(advocate, sent["Location"])
+    assert state == "running"
+    assert "Sorting in 1 parts, by every free worker: 0 done" in page
+    assert "attempt" not in page

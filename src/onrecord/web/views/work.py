@@ -202,6 +202,7 @@ def _titles() -> dict[str, str]:
         "onrecord.import": _("Importing an export"),
         "onrecord.capture": _("Capturing web pages"),
         "onrecord.triage": _("Sorting messages"),
+        "onrecord.triage_part": _("Sorting part of the messages"),
         "onrecord.ocr": _("Reading a screenshot"),
     }
 
@@ -231,6 +232,11 @@ def _queued_job(request: HttpRequest, job_id: str) -> Job:
             if queued.attempts == 0
             else _("Queued again after %(n)s attempt(s)") % {"n": queued.attempts}
         )
+    elif queued.state == "running" and queued.parts:
+        job.stage = _("Sorting in %(parts)s parts, by every free worker: %(done)s done") % {
+            "parts": queued.parts,
+            "done": queued.parts_done,
+        }
     elif queued.state == "running":
         job.stage = _("Running (attempt %(n)s)") % {"n": queued.attempts + 1}
     elif queued.state == "failed":
@@ -244,6 +250,11 @@ def _queued_job(request: HttpRequest, job_id: str) -> Job:
     else:
         job.lines.append(_("Done."))
         job.lines += _import_summary(case, queued)
+    if queued.parts_failed:
+        job.lines.append(
+            _("%(n)s of its %(parts)s parts failed.")
+            % {"n": queued.parts_failed, "parts": queued.parts}
+        )
     return job
 
 
