@@ -2,8 +2,9 @@
 
 How a worker opens the vault: exactly as any command does, with the vault folder
 (``ONRECORD_HOME``: ``vault.json``, ``keys.json``, ``signing.key`` and the blobs, on a
-shared filesystem), ``ONRECORD_DATABASE_URL`` (PostgreSQL, required), and the vault
-passphrase, which unwraps the master key that decrypts blobs and signs custody-log heads.
+shared filesystem; or the blobs in an S3-compatible bucket, ``ONRECORD_BLOB_STORE``),
+``ONRECORD_DATABASE_URL`` (PostgreSQL, required), and the vault passphrase, which unwraps
+the master key that decrypts blobs and signs custody-log heads.
 A service gives the passphrase as a file only it can read: ``ONRECORD_PASSPHRASE_FILE``
 (systemd: ``LoadCredential=`` and point the variable at ``$CREDENTIALS_DIRECTORY``).
 
