@@ -2,17 +2,25 @@
 
 Set ``ONRECORD_TEST_DATABASE_URL`` (``.ci/run`` does) to run every ``db_url`` test on
 PostgreSQL too; each such test gets a schema of its own, dropped afterwards.
+
+Migrating a new database costs seconds of Django's migration-state work, and hundreds of
+tests start from a new vault. So each test session makes one vault per backend, and the
+``vault`` fixture hands every test a copy of it: the folder copied, and on PostgreSQL the
+database cloned from a template database (a database of its own, dropped afterwards). The
+copy of a just-made vault is a just-made vault; tests that are about making one still call
+``Vault.create`` themselves, and a ``db_url`` test without ``vault`` gets an empty schema.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 
@@ -39,14 +47,70 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+def database_url(name: str) -> str:
+    """The URL of database ``name`` on the test server, its tables in ``public``."""
+    url = urlunsplit(urlsplit(PG_URL)._replace(path=f"/{name}", query=""))
+    return url + "?" + urlencode({"options": "-c search_path=public"})
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    from onrecord.vault import database
+
+    database.deactivate()
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of one new encrypted vault on SQLCipher, closed, for copying."""
+    home = tmp_path_factory.mktemp("template-sqlite") / "home"
+    made, _recovery = Vault.create(home, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    made.close()
+    return home
+
+
+@pytest.fixture(scope="session")
+def postgres_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """The folder of one new encrypted vault on PostgreSQL, and its (template) database."""
+    import psycopg
+
+    name = f"template_{secrets.token_hex(6)}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        home = tmp_path_factory.mktemp("template-postgresql") / "home"
+        made, _recovery = Vault.create(
+            home, passphrase=PASSPHRASE, kdf=FAST_KDF, database_url=database_url(name)
+        )
+        made.close()
+        yield home, name
+    finally:
+        drop_database(name)
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """'' for the vault's own SQLite database, or a PostgreSQL URL on a fresh schema."""
+    """'' for the vault's own SQLite database, or a PostgreSQL URL on a fresh schema.
+
+    Under the ``vault`` fixture, the PostgreSQL URL is that of a clone of the template vault's
+    database instead.
+    """
     if request.param == "sqlite":
         yield ""
         return
     import psycopg
 
+    if "vault" in request.fixturenames:
+        _home, template = request.getfixturevalue("postgres_template")
+        name = f"t_{secrets.token_hex(6)}"
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+        yield database_url(name)
+        drop_database(name)
+        return
     schema = f"t_{secrets.token_hex(6)}"
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
@@ -59,20 +123,28 @@ def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+def copy_vault(template: Path, home: Path, database_url: str = "") -> Vault:
+    """Open a copy of the template vault's folder at ``home``."""
+    shutil.copytree(template, home)
+    return Vault.open(home, passphrase=PASSPHRASE, database_url=database_url)
+
+
 @pytest.fixture
-def vault(tmp_path: Path, db_url: str) -> Iterator[Vault]:
+def vault(tmp_path: Path, db_url: str, request: pytest.FixtureRequest) -> Iterator[Vault]:
     """An encrypted vault, open, on each backend."""
-    made, _recovery = Vault.create(
-        tmp_path / "home", passphrase=PASSPHRASE, kdf=FAST_KDF, database_url=db_url
-    )
+    if db_url:
+        template, _database = request.getfixturevalue("postgres_template")
+    else:
+        template = request.getfixturevalue("sqlite_template")
+    made = copy_vault(template, tmp_path / "home", db_url)
     yield made
     made.close()
 
 
 @pytest.fixture
-def local_vault(tmp_path: Path) -> Iterator[Vault]:
+def local_vault(tmp_path: Path, sqlite_template: Path) -> Iterator[Vault]:
     """An encrypted vault on its own SQLCipher database (the laptop default)."""
-    made, _recovery = Vault.create(tmp_path / "home", passphrase=PASSPHRASE, kdf=FAST_KDF)
+    made = copy_vault(sqlite_template, tmp_path / "home")
     yield made
     made.close()
 

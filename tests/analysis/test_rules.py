@@ -377,9 +377,9 @@ def test_megabyte_of_text_is_fast() -> None:
         "I'll kill you at chess later lol. Order 4155550199 ships 2024-03-15. "
     )
     text = (chunk * (1_000_000 // len(chunk) + 1))[:1_000_000]
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other processes on a busy machine do not count
     finding = apply_rules(text)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     _assert_well_formed(text, finding)
     assert elapsed < 1.0, elapsed
 
@@ -387,9 +387,9 @@ def test_megabyte_of_text_is_fast() -> None:
 def test_megabyte_of_digits_and_junk_is_fast() -> None:
     rng = random.Random(7)
     text = "".join(rng.choice("0123456789 -().+@abc\n") for _ in range(1_000_000))
-    started = time.perf_counter()
+    started = time.process_time()
     finding = apply_rules(text)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     _assert_well_formed(text, finding)
 
 

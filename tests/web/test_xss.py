@@ -52,15 +52,17 @@ INJECTED = """() => {
 
 # Click every "Show the words" button of the page in turn, as a person would, each after the
 # previous one's words arrived (the app hides the one shown before); count the shown ones.
+# Words that never arrive fail the test after 20 s instead of leaving it waiting for ever.
 REVEAL_ALL = """async () => {
     let shown = 0;
     for (const button of document.querySelectorAll('button.reveal')) {
         const slot = document.getElementById(button.getAttribute('aria-controls'));
-        const arrived = new Promise(resolve => {
+        const arrived = new Promise((resolve, reject) => {
             const watch = new MutationObserver(() => {
                 if (slot.querySelector('.revealed')) { watch.disconnect(); resolve(); }
             });
             watch.observe(slot, {childList: true, subtree: true});
+            setTimeout(() => reject(new Error('no words arrived for ' + slot.id)), 20000);
         });
         button.click();
         await arrived;
