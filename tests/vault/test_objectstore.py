@@ -263,3 +263,27 @@ def test_access_denied_names_the_credentials_and_the_permissions(s3_store: Store
     assert isinstance(error, VaultError)
     assert f"refused to let onrecord store a blob in {s3_store.url}" in str(error)
     assert "s3_access_key_id" in str(error) and "list, read, write and delete" in str(error)
+
+
+def test_a_forked_process_reads_through_a_client_of_its_own(
+    s3_store: StoreSettings, tmp_path: Path
+) -> None:
+    """The web app unlocks the vault once, then forks workers: pooled connections must not be
+    shared between processes."""
+    store = BlobStore(tmp_path / "blobs", MASTER_KEY, S3Backend(s3_store))
+    stored = store.put_stream(io.BytesIO(b"synthetic exhibit bytes"))
+    backend = store.backend
+    assert isinstance(backend, S3Backend)
+    parent = backend._client
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (runs in the child)
+        try:
+            own = backend._client is not parent
+            data = b"".join(store.open_chunks(stored.sha256))
+            os.write(writer, b"1" if own and data == b"synthetic exhibit bytes" else b"0")
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(reader, 1) == b"1"
+    assert backend._client is parent

@@ -18,6 +18,7 @@ ConfigError that names the bucket and what to do.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -105,10 +106,19 @@ class S3Backend:
     def __init__(self, settings: StoreSettings) -> None:
         self.settings = settings
         self.bucket, self.prefix = split_url(settings.url)
-        self._client = _client(settings)
+        self._made = _new_client(settings)
+        self._pid = os.getpid()
         from botocore.exceptions import BotoCoreError, ClientError
 
         self._failures: tuple[type[Exception], ...] = (BotoCoreError, ClientError)
+
+    @property
+    def _client(self) -> S3Client:
+        """This process's client: a process forked from the one that opened the vault (the
+        web app's workers) must not share its parent's pooled connections."""
+        if self._pid != os.getpid():
+            self._made, self._pid = _new_client(self.settings), os.getpid()
+        return self._made
 
     @property
     def where(self) -> str:
@@ -273,7 +283,7 @@ def _code(exc: BaseException) -> str:
     return str(response.get("Error", {}).get("Code", ""))
 
 
-def _client(settings: StoreSettings) -> S3Client:
+def _new_client(settings: StoreSettings) -> S3Client:
     try:
         import boto3
         from botocore.config import Config as BotoConfig
