@@ -169,7 +169,7 @@ def _record_batch(vault: Vault, case: Case, batch: Sequence[_Pending], how: Acqu
 def _write_batch(vault: Vault, case: Case, batch: Sequence[_Pending], how: Acquired) -> None:
     log = vault.log(case.log_name)
     with transaction.atomic():
-        log.next_index()  # the log's lock, held to commit: one writer numbers exhibits at a time
+        log.lock()  # held to commit: one writer numbers the case's exhibits at a time
         next_exhibit = (
             Evidence.objects.filter(case=case).aggregate(m=Max("exhibit"))["m"] or 0
         ) + 1

@@ -122,7 +122,7 @@ class CustodyLog:
         Rows written in the same transaction before their entry (an import's items) can
         carry it: appends to one log are serialised for the whole transaction.
         """
-        self._lock()
+        self.lock()
         last = LogEntry.objects.filter(log=self.name).order_by("-index").first()
         return 0 if last is None else last.index + 1
 
@@ -146,8 +146,8 @@ class CustodyLog:
             leaf_hash=merkle.leaf_hash(data).hex(),
         )
 
-    def _lock(self) -> None:
-        """Serialise appends to this log (SQLite transactions already are)."""
+    def lock(self) -> None:
+        """Serialise writers to this log until the transaction ends (SQLite's already are)."""
         if connection.vendor == "postgresql":
             key = int.from_bytes(
                 hashlib.sha256(self.name.encode()).digest()[:8], "big", signed=True
@@ -184,7 +184,7 @@ class CustodyLog:
         With a TSA configured, the head is also timestamped after its transaction commits;
         a TSA that fails leaves the head signed and stored, and says so on stderr.
         """
-        self._lock()
+        self.lock()
         latest = self.latest_head()
         start, frontier = _resume(latest)
         added = LogEntry.objects.filter(log=self.name, index__gte=start).order_by("index")
